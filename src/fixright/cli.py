@@ -1,0 +1,121 @@
+"""The `fixright` command: global settings flags, and each domain's sub-app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from fixright import __version__
+from fixright.accounts.cli import orgs_app, tokens_app, users_app
+from fixright.clikit import AppContext, ErrorMappingGroup, app_context, console
+from fixright.config import load_settings
+
+app = typer.Typer(
+    cls=ErrorMappingGroup,
+    help="fixright: know your devices, their advisories and fixes, and who may download them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(orgs_app, name="orgs")
+# Domain sub-apps are mounted below, one line each.
+# -- domain mounts --
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fixright {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data_dir: Path | None = typer.Option(
+        None, envvar="FIXRIGHT_DATA_DIR", help="Where the database, blobs and secret key live."
+    ),
+    database_url: str | None = typer.Option(
+        None, envvar="FIXRIGHT_DATABASE_URL", help="SQLAlchemy URL (default: SQLite in data dir)."
+    ),
+    storage_url: str | None = typer.Option(
+        None, envvar="FIXRIGHT_STORAGE_URL", help="file:///path or s3://bucket/prefix."
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+) -> None:
+    ctx.obj = AppContext(
+        settings=load_settings(
+            data_dir=data_dir, database_url=database_url, storage_url=storage_url
+        )
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Apply all database migrations."""
+    app_ctx = app_context(ctx)
+    engine = app_ctx.engine(migrate=True)
+    console.print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    demo: bool = typer.Option(False, help="Load demo data into an empty database first."),
+    workers: int = typer.Option(1, help="Worker processes."),
+    server: str = typer.Option("uvicorn", help="uvicorn, or granian (faster file downloads)."),
+) -> None:
+    """Migrate the database and run the web portal and API."""
+    app_ctx = app_context(ctx)
+    settings = app_ctx.settings
+    app_ctx.engine(migrate=True)  # fail fast, with one line, before binding the port
+    settings.resolved_secret_key()
+    if demo:
+        from fixright.demo import load_demo
+
+        for line in load_demo(app_ctx):
+            console.print(line, highlight=False)
+    # Workers read settings from the environment, so pass ours down.
+    os.environ["FIXRIGHT_DATA_DIR"] = str(settings.data_dir)
+    os.environ["FIXRIGHT_DATABASE_URL"] = settings.resolved_database_url()
+    os.environ["FIXRIGHT_STORAGE_URL"] = settings.resolved_storage_url()
+    console.print(f"fixright listening on http://{host}:{port}/", highlight=False)
+    if server == "granian":
+        from granian import Granian  # type: ignore[attr-defined]
+        from granian.constants import Interfaces
+
+        Granian(
+            "fixright.web.app:create_app_from_env",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            factory=True,
+        ).serve()
+    else:
+        import uvicorn
+
+        uvicorn.run(
+            "fixright.web.app:create_app_from_env",
+            host=host,
+            port=port,
+            workers=workers,
+            factory=True,
+            log_level="warning",
+        )
+
+
+def main() -> None:
+    app(prog_name="fixright")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""What every domain's CLI shares: the app context, transactions, error exits.
+
+A command gets its `AppContext` from `ctx.obj`, opens one transaction with
+`app.session()` and calls services; `FixrightError`s become one line on
+stderr and exit code 2 (bad input) or 1 (failure), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from typer.core import TyperGroup
+
+from fixright.config import Settings
+from fixright.db import (
+    check_connection,
+    make_engine,
+    make_session_factory,
+    session_scope,
+    upgrade,
+)
+from fixright.errors import ConfigurationError, FixrightError
+
+err_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True)
+
+
+@dataclass
+class AppContext:
+    """Settings plus a lazily created, migrated engine for one CLI run."""
+
+    settings: Settings
+    _engine: Engine | None = field(default=None, repr=False)
+    _factory: sessionmaker[Session] | None = field(default=None, repr=False)
+
+    def engine(self, *, migrate: bool = True) -> Engine:
+        if self._engine is None:
+            if self.settings.database_url is None:
+                self.settings.ensure_data_dir()
+            engine = make_engine(self.settings.resolved_database_url())
+            check_connection(engine)
+            if migrate:
+                upgrade(engine)
+            self._engine = engine
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction for the whole command: all-or-nothing."""
+        if self._factory is None:
+            self._factory = make_session_factory(self.engine())
+        with session_scope(self._factory) as session:
+            yield session
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def app_context(ctx: typer.Context) -> AppContext:
+    root = ctx.find_root()
+    obj = root.obj
+    if not isinstance(obj, AppContext):
+        obj = AppContext(settings=Settings())
+        root.obj = obj
+    return obj
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one error line and exit with `code`."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+class ErrorMappingGroup(TyperGroup):
+    """Root group that turns fixright errors into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FixrightError as exc:
+            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            err_console.print(f"[bold red]error:[/] database error: {reason}", highlight=False)
+            raise typer.Exit(1) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(1) from None
+        finally:
+            obj = ctx.obj
+            if isinstance(obj, AppContext):
+                obj.close()
+
+
+__all__ = [
+    "AppContext",
+    "ConfigurationError",
+    "ErrorMappingGroup",
+    "app_context",
+    "console",
+    "err_console",
+    "fail",
+]

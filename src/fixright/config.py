@@ -1,0 +1,96 @@
+"""Settings from the environment (``FIXRIGHT_*``) and embedded defaults.
+
+Everything defaults to one data directory, so ``fixright serve`` works on a
+fresh machine with no configuration: a SQLite database, a folder of blobs and a
+secret key generated on first use, all inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fixright.errors import ConfigurationError
+
+SECRET_KEY_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Process settings. Any field can be set as ``FIXRIGHT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="FIXRIGHT_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(user_data_dir("fixright")))
+    database_url: str | None = None
+    storage_url: str | None = None
+    secret_key: str | None = None
+    # S3-compatible endpoint settings, used when storage_url is s3://bucket/prefix.
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    download_link_minutes: int = 15
+    active_policy_default: str = "lifetime-updates"
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'fixright.db'}"
+
+    def resolved_storage_url(self) -> str:
+        """The blob storage URL, defaulting to a folder in the data dir."""
+        if self.storage_url:
+            return self.storage_url
+        return f"file://{self.data_dir / 'blobs'}"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data dir if needed and prove it is writable.
+
+        Raises `ConfigurationError` naming the directory when it is not.
+        """
+        path = self.data_dir
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise ConfigurationError(
+                f"data directory {path} is not writable: {exc.strerror or exc}"
+            ) from exc
+        return path
+
+    def resolved_secret_key(self) -> str:
+        """The HMAC/session secret: the setting, else a key kept in the data dir.
+
+        The key file is created once with mode 0600 and reused afterwards, so
+        signed links and sessions survive a restart.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / SECRET_KEY_FILE
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        key = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            # Another process won the race; use its key.
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (CLI flags) on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]

@@ -1,0 +1,127 @@
+"""Engine, sessions and the declarative base shared by every domain.
+
+Services take a `Session` and never commit; `session_scope` (used by one CLI
+command or one HTTP request) owns the transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from fixright.errors import ConfigurationError
+
+# Named constraints from the first migration on, so later migrations (and
+# PostgreSQL and SQLite alike) can refer to them by a predictable name.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the one clock every table uses."""
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Raises `ConfigurationError` for a URL SQLAlchemy cannot use.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"database URL {url!r} is not a valid URL") from exc
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                folder = Path(database).expanduser().parent
+                if not folder.is_dir():
+                    raise ConfigurationError(
+                        f"database folder {folder} does not exist (database URL {url!r})"
+                    )
+            engine = create_engine(url, connect_args={"timeout": 10})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise ConfigurationError(f"database URL {url!r}: unsupported driver ({exc})") from exc
+
+
+def check_connection(engine: Engine) -> None:
+    """Open one connection; raise `ConfigurationError` naming the URL if it fails."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        safe = engine.url.render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ConfigurationError(f"cannot connect to database {safe}: {reason}") from exc
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any exception."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def migrations_path() -> Path:
+    return Path(__file__).parent / "migrations"
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply Alembic migrations up to `revision` on `engine`'s database."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    cfg.attributes["engine"] = engine
+    try:
+        command.upgrade(cfg, revision)
+    except OperationalError as exc:
+        safe = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise ConfigurationError(f"cannot migrate database {safe}: {reason}") from exc
+
+
+def current_tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names())

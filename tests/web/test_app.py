@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from fixright.accounts import service
+from fixright.config import Settings
+from fixright.web.app import create_app
+
+
+def test_healthz_and_openapi(db_url, data_dir) -> None:
+    app = create_app(Settings(data_dir=data_dir, database_url=db_url))
+    with TestClient(app) as client:
+        health = client.get("/healthz")
+        assert health.status_code == 200
+        assert health.json()["database"] == "ok"
+        spec = client.get("/api/v1/openapi.json")
+        assert spec.status_code == 200
+        assert "/api/v1/me" in spec.json()["paths"]
+
+
+def test_me_requires_a_valid_token(db_url, data_dir, session) -> None:
+    org, _ = service.get_or_create_organization(session, "acme")
+    user = service.add_user(session, email="a@acme.test", password=None, organization=org)
+    _, token = service.create_token(session, user, "t")
+    session.commit()
+    app = create_app(Settings(data_dir=data_dir, database_url=db_url))
+    with TestClient(app) as client:
+        assert client.get("/api/v1/me").status_code == 401
+        bad = client.get("/api/v1/me", headers={"Authorization": "Bearer fxr_x_y"})
+        assert bad.status_code == 401
+        assert bad.json()["error"] == "unauthorized"
+        ok = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert ok.status_code == 200
+        assert ok.json() == {"email": "a@acme.test", "organization": "acme", "role": "member",
+                             "operator": False}

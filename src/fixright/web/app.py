@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -14,6 +16,9 @@ from fixright import __version__
 from fixright.config import Settings
 from fixright.db import make_engine, make_session_factory
 from fixright.errors import FixrightError
+from fixright.web.sessions import SchemeAwareSessions
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 API_PREFIX = "/api/v1"
 
@@ -35,7 +40,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
 
     @app.exception_handler(FixrightError)
-    async def _fixright_error(_request: Request, exc: FixrightError) -> JSONResponse:
+    async def _fixright_error(request: Request, exc: FixrightError) -> Response:
+        from fixright.web.ui_auth import LoginRequired, login_redirect
+
+        if isinstance(exc, LoginRequired):
+            return login_redirect(exc.message)
+        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+            from fixright.web.templating import render
+
+            return render(request, "error.html", None, status_code=exc.http_status,
+                          message=exc.message, status=exc.http_status)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(
             {"error": exc.code, "detail": exc.message}, status_code=exc.http_status,
@@ -62,7 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fixright.web.routers import include_routers
 
     include_routers(app)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
     return app
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") or request.method == "POST"
 
 
 def create_app_from_env() -> FastAPI:

@@ -1,0 +1,1 @@
+"""Signed download links and the streaming of image bytes."""

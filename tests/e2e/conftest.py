@@ -1,0 +1,129 @@
+"""A real `fixright serve` process on 127.0.0.1 for API and browser tests.
+
+The server fixture is module-scoped (starting a process per test would dominate
+the run) and parametrized over SQLite and PostgreSQL like the unit tests.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import DEFAULT_PG
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    env: dict[str, str]
+    data_dir: Path
+    database_url: str
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+
+    def cli(self, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "fixright.cli", *args], env=self.env, input=input,
+            capture_output=True, text=True, timeout=120,
+        )
+
+
+def _pg_database() -> tuple[str, str] | None:
+    server = os.environ.get("FIXRIGHT_TEST_POSTGRES_URL", DEFAULT_PG)
+    name = f"fixright_e2e_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        admin.dispose()
+    return server, make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg(server: str, url: str) -> None:
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def start_server(tmp: Path, database_url: str, extra_args: tuple[str, ...] = ()) -> tuple[
+    subprocess.Popen[bytes], LiveServer
+]:
+    port = free_port()
+    data_dir = tmp / "data"
+    data_dir.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "FIXRIGHT_DATA_DIR": str(data_dir),
+        "FIXRIGHT_DATABASE_URL": database_url,
+        "FIXRIGHT_STORAGE_URL": f"file://{data_dir / 'blobs'}",
+        "FIXRIGHT_SECRET_KEY": "e2e-" + uuid.uuid4().hex,
+    }
+    log = open(tmp / "server.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fixright.cli", "serve", "--host", "127.0.0.1", "--port",
+         str(port), *extra_args],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError((tmp / "server.log").read_text())
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("server did not start: " + (tmp / "server.log").read_text())
+    return proc, LiveServer(url=url, env=env, data_dir=data_dir, database_url=database_url)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("live")
+    pg: tuple[str, str] | None = None
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{tmp / 'fixright.db'}"
+    else:
+        pg = _pg_database()
+        if pg is None:
+            if os.environ.get("FIXRIGHT_REQUIRE_POSTGRES") == "1":
+                pytest.fail("PostgreSQL required but not reachable")
+            pytest.skip("PostgreSQL not reachable")
+        database_url = pg[1]
+    proc, server = start_server(tmp, database_url)
+    yield server
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    if pg is not None:
+        _drop_pg(*pg)

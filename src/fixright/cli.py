@@ -9,8 +9,10 @@ import typer
 
 from fixright import __version__
 from fixright.accounts.cli import orgs_app, tokens_app, users_app
+from fixright.audit.cli import audit_app
 from fixright.clikit import AppContext, ErrorMappingGroup, app_context, console
 from fixright.config import load_settings
+from fixright.contracts.cli import contracts_app
 
 app = typer.Typer(
     cls=ErrorMappingGroup,
@@ -27,6 +29,25 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(orgs_app, name="orgs")
 # Domain sub-apps are mounted below, one line each.
 # -- domain mounts --
+from fixright.advisories.cli import advisories_app, check  # noqa: E402
+
+app.add_typer(advisories_app, name="advisories")
+app.command("check")(check)
+from fixright.reports.cli import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")
+app.add_typer(audit_app, name="audit")
+app.add_typer(contracts_app, name="contracts")
+from fixright.entitlement.cli import policy_app  # noqa: E402
+
+app.add_typer(policy_app, name="policy")
+from fixright.inventory.cli import devices_app  # noqa: E402
+
+app.add_typer(devices_app, name="devices")
+from fixright.catalog.cli import images_app, releases_app  # noqa: E402
+
+app.add_typer(images_app, name="images")
+app.add_typer(releases_app, name="releases")
 
 
 def _version(value: bool) -> None:
@@ -89,7 +110,7 @@ def serve(
     os.environ["FIXRIGHT_STORAGE_URL"] = settings.resolved_storage_url()
     console.print(f"fixright listening on http://{host}:{port}/", highlight=False)
     if server == "granian":
-        from granian import Granian  # type: ignore[attr-defined]
+        from granian import Granian
         from granian.constants import Interfaces
 
         Granian(

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
@@ -85,7 +84,7 @@ def fail(message: str, code: int = 2) -> None:
 class ErrorMappingGroup(TyperGroup):
     """Root group that turns fixright errors into one line and an exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
         try:
             return super().invoke(ctx)
         except FixrightError as exc:

@@ -20,7 +20,6 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
 from tests.conftest import DEFAULT_PG
 
 

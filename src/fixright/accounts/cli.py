@@ -20,7 +20,7 @@ orgs_app = typer.Typer(help="Manage organisations.", no_args_is_help=True)
 def _read_password(password_stdin: bool) -> str | None:
     if password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @users_app.command("add")

@@ -61,7 +61,7 @@ def _safe_next(target: str | None) -> str:
 def _delay_for(failures: int) -> float:
     if failures <= 0:
         return 0.0
-    return min(0.25 * 2 ** (failures - 1), MAX_DELAY_SECONDS)
+    return float(min(0.25 * 2.0 ** (failures - 1), MAX_DELAY_SECONDS))
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -1,0 +1,251 @@
+"""`fixright advisories import|list` and the top-level `fixright check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from fixright.advisories import service
+from fixright.advisories.matching import (
+    STATUS_AFFECTED,
+    AdvisoryIndex,
+    DeviceExposure,
+    DeviceKey,
+    match_devices,
+)
+from fixright.advisories.records import newest_editions
+from fixright.clikit import app_context, console, err_console
+from fixright.errors import InvalidInput
+from fixright.output import Format, emit, to_json
+
+advisories_app = typer.Typer(help="Security advisories: import and list.", no_args_is_help=True)
+
+LIST_COLUMNS = ["advisory_id", "severity", "cvss", "cves", "published", "source", "affected",
+                "title"]
+_DETAIL_LINES = 12
+# Files in a folder given to `check` that are not device output (test fixtures, data).
+_NOT_OUTPUT = (".yml", ".yaml", ".json", ".csv", ".md")
+
+
+def _list_lines(header: str, lines: list[str], *, error: bool = False) -> None:
+    prefix = "[bold red]error:[/] " if error else ""
+    err_console.print(f"{prefix}{header}", highlight=False)
+    for line in lines[:_DETAIL_LINES]:
+        err_console.print(f"  {line}", highlight=False, markup=False)
+    if len(lines) > _DETAIL_LINES:
+        err_console.print(f"  ... and {len(lines) - _DETAIL_LINES} more", highlight=False)
+
+
+@advisories_app.command("import")
+def import_(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="CSAF 2.0, openVuln or CVE JSON 5 files, or folders."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Import the readable files; list the rest (exit 1)."),
+    lenient: bool = typer.Option(False, "--lenient", help="Import the sound parts of documents that break their standard; list what was dropped."),
+) -> None:
+    """Import advisories (all-or-nothing by default; a newer revision updates, an older one is ignored)."""
+    results, skipped = service.read_paths(paths, skip_bad=skip_bad, lenient=lenient)
+    app = app_context(ctx)
+    with app.session() as session:
+        report = service.import_results(session, results)
+    for kind in ("created", "updated"):
+        ids: list[str] = getattr(report, kind)
+        for advisory_id in ids[:_DETAIL_LINES]:
+            console.print(f"{kind} {advisory_id}", highlight=False, markup=False)
+    if report.dropped:
+        by_file: dict[str, list[str]] = {}
+        for name, d in report.dropped:
+            by_file.setdefault(name, []).append(f"{d.where}: {d.reason}")
+        for name, lines in by_file.items():
+            _list_lines(f"{name}: dropped {len(lines)} unsound part(s) (--lenient):", lines)
+    if report.unplaced:
+        _list_lines(
+            f"{len(report.unplaced)} product(s) could not be placed on a release (kept, not matched):",
+            [f"{adv}: {u.product}: {u.reason}" for adv, u in report.unplaced],
+        )
+    console.print(
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged", highlight=False,
+    )
+    if skipped:
+        _list_lines(f"skipped {len(skipped)} file(s):", [m for _n, m in skipped], error=True)
+        raise typer.Exit(1)
+
+
+@advisories_app.command("list")
+def list_(ctx: typer.Context, fmt: Format = typer.Option(Format.table, "--format")) -> None:
+    """List stored advisories, newest first."""
+    app = app_context(ctx)
+    with app.session() as session:
+        rows = [
+            {
+                "advisory_id": a.advisory_id,
+                "severity": a.severity,
+                "cvss": a.cvss,
+                "cves": list(a.cves or []),
+                "published": a.published.date() if a.published else None,
+                "source": a.source,
+                "affected": len(a.affected),
+                "unplaced": [u.product for u in a.unplaced],
+                "url": a.url,
+                "title": a.title,
+            }
+            for a in service.list_advisories(session)
+        ]
+    emit(rows, LIST_COLUMNS, fmt, title="Advisories")
+
+
+# -- fixright check ------------------------------------------------------------------
+
+
+def _output_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    files: list[Path] = []
+    failures: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in _NOT_OUTPUT
+            )
+            if not found:
+                failures.append(f"{path}: folder holds no device output")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            failures.append(f"{path}: no such file or folder")
+    return files, failures
+
+
+def _read_devices(paths: list[Path]) -> tuple[list[Any], list[str]]:
+    from fixright.inventory.parse import decode_output, parse_output
+
+    files, failures = _output_files(paths)
+    facts: list[Any] = []
+    for file in files:
+        try:
+            text = decode_output(file.read_bytes(), str(file))
+            facts.extend(parse_output(text, source_name=str(file)))
+        except InvalidInput as exc:
+            failures.append(exc.message)
+        except OSError as exc:
+            failures.append(f"{file}: cannot read ({exc.strerror})")
+    return facts, failures
+
+
+def _fix_text(version: Any, inferred: bool) -> str:
+    if version is None:
+        return "none known"
+    return f"{version} (inferred)" if inferred else str(version)
+
+
+def device_report(facts: Any, result: DeviceExposure) -> dict[str, Any]:
+    """One device's facts, advisories and fixes as plain data (the JSON of `check`)."""
+    e = result.exposure
+    combined = e.combined_fix
+    return {
+        "source": facts.source_name,
+        "hostname": facts.hostname,
+        "vendor": facts.vendor,
+        "model": facts.model,
+        "serial": facts.serial,
+        "platform": facts.platform,
+        "os_family": facts.os_family,
+        "version": facts.version_text,
+        "train": e.version.train if e.version else None,
+        "status": e.status,
+        "reason": e.reason,
+        "advisories": [
+            {
+                "advisory_id": h.advisory_id,
+                "severity": h.severity,
+                "cvss": h.cvss,
+                "cves": list(h.cves),
+                "matched": h.matched,
+                "first_fixed": str(h.first_fixed.version) if h.first_fixed.version else None,
+                "first_fixed_inferred": h.first_fixed.inferred,
+                "first_fixed_reason": h.first_fixed.reason,
+                "other_trains": list(h.first_fixed.other_trains),
+                "url": h.url,
+            }
+            for h in e.advisories
+        ],
+        "combined_fix": None if combined is None or combined.version is None else str(combined.version),
+        "combined_fix_inferred": bool(combined and combined.inferred),
+        "combined_fix_reason": combined.reason if combined else None,
+        "needs_review": list(dict.fromkeys(e.review)),
+    }
+
+
+def _print_device(report: dict[str, Any]) -> None:
+    name = report["hostname"] or report["serial"] or report["source"]
+    colour = {"affected": "red", "unknown": "yellow"}.get(report["status"], "green")
+    console.print(
+        f"[bold]{name}[/]  {report['vendor']} {report['model']} serial {report['serial'] or '-'}  "
+        f"{report['os_family']} {report['version'] or '?'}  [{colour}]{report['status']}[/]",
+        highlight=False,
+    )
+    if report["status"] != STATUS_AFFECTED:
+        console.print(f"  {report['reason']}", highlight=False, markup=False)
+    else:
+        rows = [
+            {
+                "advisory": a["advisory_id"],
+                "severity": a["severity"],
+                "cves": a["cves"][:4] + (["..."] if len(a["cves"]) > 4 else []),
+                "first fixed": _fix_text(a["first_fixed"], a["first_fixed_inferred"]),
+                "why": a["first_fixed_reason"].split(": ", 1)[-1],
+            }
+            for a in report["advisories"]
+        ]
+        emit(rows, ["advisory", "severity", "cves", "first fixed", "why"], Format.table, console=console)
+        fix = _fix_text(report["combined_fix"], report["combined_fix_inferred"])
+        console.print(f"  combined fix: {fix} - {report['combined_fix_reason']}", highlight=False,
+                      markup=False)
+    if report["needs_review"]:
+        console.print(
+            f"  review: {', '.join(report['needs_review'])} affect {report['os_family']} "
+            "without listing releases", highlight=False, markup=False,
+        )
+    console.print()
+
+
+def check(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Show outputs (files or folders) the inventory parser reads."),
+    advisories: list[Path] = typer.Option(None, "--advisories", help="Advisory files or folders to use instead of the database."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Which advisories affect these devices, and which release fixes them (no server needed)."""
+    if fmt is Format.csv:
+        raise InvalidInput("--format must be table or json for check")
+    facts, failures = _read_devices(paths)
+    if not facts:
+        _list_lines("no device could be read:", failures or ["no input"], error=True)
+        raise typer.Exit(2)
+    if advisories:
+        results, _skipped = service.read_paths(advisories)
+        records = newest_editions([r for result in results for r in result.advisories])
+        index = AdvisoryIndex(records)
+    else:
+        with app_context(ctx).session() as session:
+            index = service.load_index(session)
+    if not index.records:
+        err_console.print(
+            "note: no advisories loaded: import some with `fixright advisories import PATH` "
+            "or pass --advisories PATH", highlight=False,
+        )
+    keys = [DeviceKey(i, f.os_family, f.version_text, f.platform or None, f.model or None)
+            for i, f in enumerate(facts)]
+    results_by_device = match_devices(index, keys)
+    reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
+    if fmt is Format.json:
+        console.print(to_json(reports), markup=False, highlight=False)
+    else:
+        for report in reports:
+            _print_device(report)
+    if failures:
+        _list_lines(f"{len(failures)} input(s) could not be read:", failures, error=True)
+        raise typer.Exit(2)

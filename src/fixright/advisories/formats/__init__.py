@@ -1,0 +1,59 @@
+"""Advisory readers: CSAF 2.0, Cisco openVuln JSON, CVE JSON 5. PURE (no I/O).
+
+    >>> from fixright.advisories.formats import read_document
+    >>> result = read_document(raw_bytes, "cisco-sa-20180328-smi2.json")
+    >>> result.advisories[0].advisory_id
+    'cisco-sa-20180328-smi2'
+
+`read_document` recognises the format from the JSON itself and returns a
+`ReadResult` (advisories, and what a lenient read dropped), or raises
+`InvalidInput` naming the source and the JSON path at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fixright.advisories.formats.csaf import read_csaf
+from fixright.advisories.formats.cve5 import is_cve5, read_cve5
+from fixright.advisories.formats.openvuln import is_openvuln, read_openvuln
+from fixright.advisories.records import ReadResult
+from fixright.errors import InvalidInput
+
+__all__ = ["detect_format", "read_csaf", "read_cve5", "read_document", "read_openvuln"]
+
+
+def detect_format(data: Any) -> str | None:
+    """`csaf`, `openvuln`, `cve5`, or None for parsed JSON of another shape."""
+    if isinstance(data, dict) and isinstance(data.get("document"), dict) and (
+        "csaf_version" in data["document"] or "product_tree" in data
+    ):
+        return "csaf"
+    if is_cve5(data):
+        return "cve5"
+    if is_openvuln(data):
+        return "openvuln"
+    return None
+
+
+def read_document(raw: bytes | str, source_name: str, *, lenient: bool = False) -> ReadResult:
+    """Parse `raw` JSON and read it with the reader its shape calls for."""
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{source_name}: not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"{source_name}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
+        ) from None
+    kind = detect_format(data)
+    if kind == "csaf":
+        return read_csaf(data, source_name, lenient=lenient)
+    if kind == "cve5":
+        return read_cve5(data, source_name, lenient=lenient)
+    if kind == "openvuln":
+        return read_openvuln(data, source_name, lenient=lenient)
+    raise InvalidInput(
+        f"{source_name}: $: not a CSAF 2.0, Cisco openVuln or CVE JSON 5 document"
+    )

@@ -1,0 +1,449 @@
+"""Exposure matching: which advisories affect which devices. PURE.
+
+    >>> index = AdvisoryIndex(records, releases=[("ios", "15.2(7)E3")])
+    >>> result = match_devices(index, [DeviceKey(1, "ios", "15.2(4)E5", "c2960x")])
+    >>> result[1].status, [h.advisory_id for h in result[1].advisories]
+
+The index is built once: exact affected releases go into a dict keyed by
+(os_family, normalized version); ranges are kept per (os_family, train) and
+checked once per distinct version, only against ranges of its own train (or
+family-wide ones). Devices are grouped by distinct (os_family, version,
+platform) and each group is matched and planned once, then fanned out:
+a fleet of 100,000 devices runs a few hundred distinct versions. A device
+whose version cannot be read is `unknown`, never safe.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from fixright.advisories.records import AdvisoryRecord, AffectedRange, AffectedReleases
+from fixright.versions import InvalidVersion, Version, parse
+from fixright.versions.core import VersionKey
+
+STATUS_AFFECTED = "affected"
+STATUS_NOT_AFFECTED = "not_affected"
+STATUS_UNKNOWN = "unknown"
+
+# Words dropped from a platform filter ("SRX Series" -> "srx").
+_PLATFORM_NOISE = frozenset(
+    {"series", "switches", "switch", "routers", "router", "platforms", "devices", "cisco",
+     "juniper", "networks", "arista", "and", "appliances", "firewalls"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceKey:
+    """What matching needs to know about one device (plain data, not an ORM row)."""
+
+    device_id: Hashable
+    os_family: str | None
+    version: str | None
+    platform: str | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FirstFix:
+    """The first release of the device's train that fixes one advisory.
+
+    `version` None means no fix is known in the train; `other_trains` then
+    lists trains that have one. `inferred` marks a fix read from a complete
+    affected list (the first known release after the running one that the
+    advisory does not list) rather than published by the vendor.
+    """
+
+    version: Version | None
+    inferred: bool
+    reason: str
+    other_trains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CombinedFix:
+    """The lowest release of the train that no advisory affecting the device still affects."""
+
+    version: Version | None
+    inferred: bool
+    reason: str
+    other_trains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AdvisoryHit:
+    """One advisory affecting a device, with its first fixed release."""
+
+    advisory_id: str
+    severity: str
+    cvss: float | None
+    cves: tuple[str, ...]
+    title: str
+    url: str | None
+    first_fixed: FirstFix
+    # Why it matched: listed, in a range, or (inferred) an unlisted build
+    # between releases the advisory lists as affected.
+    matched: str = "listed"
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """The answer for one distinct (os_family, version, platform): shared by its devices.
+
+    `status` is `affected`, `not_affected` or `unknown` (version unreadable:
+    never reported safe). `review` names advisories that affect the family
+    without listing releases (kept for a person to check, not matched).
+    """
+
+    status: str
+    os_family: str | None
+    version_text: str | None
+    version: Version | None
+    advisories: tuple[AdvisoryHit, ...] = ()
+    combined_fix: CombinedFix | None = None
+    review: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceExposure:
+    """One device and its (shared) exposure."""
+
+    device: DeviceKey
+    exposure: Exposure
+
+    @property
+    def status(self) -> str:
+        return self.exposure.status
+
+    @property
+    def advisories(self) -> tuple[AdvisoryHit, ...]:
+        return self.exposure.advisories
+
+    @property
+    def combined_fix(self) -> CombinedFix | None:
+        return self.exposure.combined_fix
+
+
+@dataclass(frozen=True, slots=True)
+class _Range:
+    adv: int
+    os_family: str
+    train: str | None
+    lower: Version | None
+    fixed: Version | None
+    last: Version | None
+    platforms: tuple[str, ...]
+
+    def describe(self) -> str:
+        low = "start" if self.lower is None else str(self.lower)
+        if self.fixed is not None:
+            return f"({low} .. before {self.fixed})"
+        if self.last is not None:
+            return f"({low} .. {self.last} inclusive)"
+        return f"({low} .. any later)"
+
+    def contains(self, v: Version) -> bool:
+        if self.train is not None and v.train != self.train:
+            return False
+        key = v.key
+        if self.lower is not None and key < self.lower.key:
+            return False
+        if self.fixed is not None and not key < self.fixed.key:
+            return False
+        return self.last is None or key <= self.last.key
+
+
+def platform_tokens(platforms: Sequence[str]) -> tuple[str, ...]:
+    """`("SRX Series", "EX Series")` -> `("srx", "ex")`."""
+    tokens = []
+    for text in platforms:
+        words = [w for w in text.lower().replace("-", " ").split() if w not in _PLATFORM_NOISE]
+        if words:
+            tokens.append("".join(words))
+    return tuple(tokens)
+
+
+def platform_matches(tokens: tuple[str, ...], platform: str | None) -> bool:
+    """True when the device is on one of the platforms, or when its platform is unknown.
+
+    `platform` is the device's platform token or, failing that, its model
+    (`srx`, `srx1500`). An unknown platform matches: a device is never
+    reported safe for lack of facts.
+    """
+    if not tokens or not platform:
+        return True
+    name = platform.lower().replace("-", "").replace(" ", "")
+    return any(name.startswith(token) for token in tokens)
+
+
+@dataclass
+class _Known:
+    """Known releases of one (os_family, train), with where each was learnt."""
+
+    versions: dict[str, Version] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    ordered: list[Version] | None = None
+    keys: list[VersionKey] | None = None
+
+
+class AdvisoryIndex:
+    """Advisory records indexed for matching and planning. Build once, query many times.
+
+    `releases` are known releases as (os_family, version text) pairs (the
+    catalog's, say): they let the planner infer fixes beyond what the
+    advisories themselves mention. Unreadable releases are ignored.
+    """
+
+    def __init__(
+        self, advisories: Sequence[AdvisoryRecord], releases: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        self.records: list[AdvisoryRecord] = list(advisories)
+        self._memo: dict[tuple[str, str], Version | None] = {}
+        self._exact: dict[tuple[str, str], set[int]] = {}
+        self._exact_platforms: dict[tuple[str, str, int], tuple[str, ...]] = {}
+        self._ranges: dict[tuple[str, str | None], list[_Range]] = {}
+        self.adv_ranges: dict[int, list[_Range]] = {}
+        self.complete: set[tuple[int, str, str]] = set()
+        # (adv, family, train) -> (lowest, highest) release a complete list names.
+        self.listed: dict[tuple[int, str, str], tuple[Version, Version]] = {}
+        self.published: dict[tuple[int, str, str], list[Version]] = {}
+        self.touched: dict[int, set[tuple[str, str]]] = {}
+        self.known: dict[tuple[str, str], _Known] = {}
+        self.review: dict[str, list[int]] = {}
+        self._affecting: dict[tuple[str, str], frozenset[int]] = {}
+        self._by_train: dict[tuple[str, str], list[int]] | None = None
+        # Planning caches (filled by fixright.advisories.planning).
+        self.fix_trains: dict[tuple[int, str], list[tuple[Version, str]]] = {}
+        self.elsewhere: dict[tuple[str, str, frozenset[int]], tuple[str, ...]] = {}
+        for adv, record in enumerate(self.records):
+            self._add(adv, record)
+        for family, text in releases:
+            version = self.version(family, text)
+            if version is not None:
+                self._learn(version, "the release catalog")
+
+    # -- building -------------------------------------------------------------
+
+    def version(self, os_family: str, text: str) -> Version | None:
+        """`parse`, memoised per index; None when the text does not read."""
+        key = (os_family, text)
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        try:
+            version: Version | None = parse(os_family, text)
+        except InvalidVersion:
+            version = None
+        self._memo[key] = version
+        return version
+
+    def _learn(self, version: Version, source: str) -> None:
+        known = self.known.get((version.os_family, version.train))
+        if known is None:
+            known = self.known[(version.os_family, version.train)] = _Known()
+        if version.normalized not in known.versions:
+            known.versions[version.normalized] = version
+            known.sources[version.normalized] = source
+            known.ordered = None
+
+    def _add(self, adv: int, record: AdvisoryRecord) -> None:
+        touched = self.touched.setdefault(adv, set())
+        learnt = f"advisory {record.advisory_id}"
+        for group in record.affected:
+            if isinstance(group, AffectedReleases):
+                self._add_releases(adv, group, touched, learnt)
+            elif isinstance(group, AffectedRange):
+                self._add_range(adv, group, touched, learnt)
+        for fixed in record.fixed:
+            version = self.version(fixed.os_family, fixed.version)
+            if version is not None:
+                self.published.setdefault((adv, version.os_family, version.train), []).append(version)
+                touched.add((version.os_family, version.train))
+                self._learn(version, learnt)
+        for family, text in record.not_affected:
+            version = self.version(family, text)
+            if version is not None:
+                self._learn(version, learnt)
+        for unplaced in record.unplaced:
+            if unplaced.os_family is not None and unplaced.status == "affected":
+                entries = self.review.setdefault(unplaced.os_family, [])
+                if adv not in entries:
+                    entries.append(adv)
+
+    def _add_releases(
+        self, adv: int, group: AffectedReleases, touched: set[tuple[str, str]], learnt: str
+    ) -> None:
+        family = group.os_family
+        tokens = platform_tokens(group.platforms)
+        exact = self._exact
+        trains: dict[str, list[Version]] = {}
+        for text in group.versions:
+            version = self.version(family, text)
+            if version is None:
+                continue
+            key = (family, version.normalized)
+            hits = exact.get(key)
+            if hits is None:
+                hits = exact[key] = set()
+                self._learn(version, learnt)
+            hits.add(adv)
+            if tokens:
+                self._exact_platforms[(family, version.normalized, adv)] = tokens
+            bounds = trains.get(version.train)
+            if bounds is None:
+                trains[version.train] = [version, version]
+                touched.add((family, version.train))
+            elif version.key < bounds[0].key:
+                bounds[0] = version
+            elif version.key > bounds[1].key:
+                bounds[1] = version
+        if group.complete:
+            for train, (low, high) in trains.items():
+                key3 = (adv, family, train)
+                self.complete.add(key3)
+                old = self.listed.get(key3)
+                if old is not None:
+                    low = low if low.key < old[0].key else old[0]
+                    high = high if high.key > old[1].key else old[1]
+                self.listed[key3] = (low, high)
+
+    def _add_range(
+        self, adv: int, group: AffectedRange, touched: set[tuple[str, str]], learnt: str
+    ) -> None:
+        family = group.os_family
+        bounds = [
+            None if text is None else self.version(family, text)
+            for text in (group.introduced, group.fixed, group.last_affected)
+        ]
+        lower, fixed, last = bounds
+        item = _Range(
+            adv,
+            family,
+            group.train,
+            lower,
+            fixed,
+            last,
+            platform_tokens(group.platforms),
+        )
+        self._ranges.setdefault((family, group.train), []).append(item)
+        self.adv_ranges.setdefault(adv, []).append(item)
+        for bound in (lower, fixed, last):
+            if bound is not None:
+                self._learn(bound, learnt)
+                touched.add((family, bound.train))
+        if fixed is not None:
+            self.published.setdefault((adv, family, fixed.train), []).append(fixed)
+
+    # -- queries ----------------------------------------------------------------
+
+    def known_releases(self, os_family: str, train: str) -> list[Version]:
+        """Known releases of one train, oldest first."""
+        known = self.known.get((os_family, train))
+        if known is None:
+            return []
+        if known.ordered is None:
+            known.ordered = sorted(known.versions.values(), key=lambda v: v.key)
+            known.keys = [v.key for v in known.ordered]
+        return known.ordered
+
+    def first_known_above(self, os_family: str, train: str, key: VersionKey) -> int:
+        """Position in `known_releases(os_family, train)` of the first release above `key`."""
+        self.known_releases(os_family, train)
+        known = self.known.get((os_family, train))
+        return bisect_right(known.keys, key) if known is not None and known.keys else 0
+
+    def is_known(self, version: Version) -> bool:
+        known = self.known.get((version.os_family, version.train))
+        return known is not None and version.normalized in known.versions
+
+    def known_source(self, version: Version) -> str:
+        known = self.known.get((version.os_family, version.train))
+        return known.sources.get(version.normalized, "") if known else ""
+
+    def trains(self, os_family: str) -> list[str]:
+        """Trains of a family with any known release."""
+        return [train for family, train in self.known if family == os_family]
+
+    def affecting(self, version: Version) -> frozenset[int]:
+        """Indices of advisories whose releases or ranges include `version` (any platform)."""
+        key = (version.os_family, version.normalized)
+        cached = self._affecting.get(key)
+        if cached is not None:
+            return cached
+        hits = set(self._exact.get(key, ()))
+        for train in (version.train, None):
+            for item in self._ranges.get((version.os_family, train), ()):
+                if item.contains(version):
+                    hits.add(item.adv)
+        result = frozenset(hits)
+        self._affecting[key] = result
+        return result
+
+    def affecting_device(self, version: Version, platform: str | None) -> list[tuple[int, str]]:
+        """(advisory index, why) for advisories affecting `version` on this platform.
+
+        A version no advisory or catalog knows (an interim build such as
+        `15.2(4.0.55)E`) that falls between releases a complete list names as
+        affected is reported affected too, as inferred: absence from a list
+        only proves something for releases the list could have named.
+        """
+        hits: list[tuple[int, str]] = []
+        family, normalized = version.os_family, version.normalized
+        exact = self._exact.get((family, normalized), set())
+        for adv in sorted(self.affecting(version)):
+            if adv in exact:
+                tokens = self._exact_platforms.get((family, normalized, adv), ())
+                if platform_matches(tokens, platform):
+                    hits.append((adv, "listed as affected"))
+                    continue
+            for item in self.adv_ranges.get(adv, ()):
+                if item.contains(version) and platform_matches(item.platforms, platform):
+                    hits.append((adv, f"in affected range {item.describe()}"))
+                    break
+        if not self.is_known(version):
+            found = {adv for adv, _why in hits}
+            for adv in self.advisories_touching(family, version.train):
+                bounds = self.listed.get((adv, family, version.train))
+                if adv in found or bounds is None:
+                    continue
+                low, high = bounds
+                if low.key < version.key < high.key:
+                    hits.append(
+                        (adv, f"inferred: not a listed release, but between listed affected "
+                              f"releases {low} and {high}")
+                    )
+            hits.sort()
+        return hits
+
+    def advisories_touching(self, os_family: str, train: str) -> list[int]:
+        """Advisories with affected, range or fixed data in one train."""
+        if self._by_train is None:
+            self._by_train = {}
+            for adv, trains in self.touched.items():
+                for item in trains:
+                    self._by_train.setdefault(item, []).append(adv)
+        return self._by_train.get((os_family, train), [])
+
+    def affects(self, adv: int, version: Version) -> bool:
+        """True when advisory `adv` lists `version` or has a range containing it."""
+        return adv in self.affecting(version)
+
+
+def match_devices(
+    index: AdvisoryIndex, devices: Iterable[DeviceKey]
+) -> dict[Hashable, DeviceExposure]:
+    """Exposure and fix plan for every device, computed once per distinct key."""
+    from fixright.advisories.planning import plan_exposure
+
+    cache: dict[tuple[str | None, str | None, str | None], Exposure] = {}
+    out: dict[Hashable, DeviceExposure] = {}
+    for device in devices:
+        key = (device.os_family, device.version, device.platform or device.model)
+        exposure = cache.get(key)
+        if exposure is None:
+            exposure = cache[key] = plan_exposure(index, *key)
+        out[device.device_id] = DeviceExposure(device, exposure)
+    return out

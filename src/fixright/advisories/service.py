@@ -1,0 +1,337 @@
+"""Advisory operations: import documents, list them, and answer exposure questions in bulk.
+
+Functions take a `Session` and never commit. Exposure is computed from one
+bulk load of every advisory (three SELECTs) and, for a fleet, one SELECT of
+its devices: never one query per device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from fixright.advisories.formats import read_document
+from fixright.advisories.matching import (
+    STATUS_AFFECTED,
+    STATUS_NOT_AFFECTED,
+    STATUS_UNKNOWN,
+    AdvisoryIndex,
+    DeviceExposure,
+    DeviceKey,
+    match_devices,
+)
+from fixright.advisories.models import (
+    Advisory,
+    AdvisoryAffected,
+    AdvisoryFixed,
+    AdvisoryUnplaced,
+)
+from fixright.advisories.planning import advisories_fixed_by as _fixed_by
+from fixright.advisories.records import (
+    AdvisoryRecord,
+    AffectedRange,
+    AffectedReleases,
+    Dropped,
+    FixedRelease,
+    ReadResult,
+    Unplaced,
+    is_newer,
+)
+from fixright.errors import InvalidInput
+from fixright.versions import InvalidVersion, parse
+
+
+@dataclass
+class ImportReport:
+    """What one import did, per advisory and per file."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why) with --skip-bad
+    dropped: list[tuple[str, Dropped]] = field(default_factory=list)  # (file, what) with --lenient
+    unplaced: list[tuple[str, Unplaced]] = field(default_factory=list)  # (advisory id, product)
+
+
+@dataclass
+class FleetExposure:
+    """Exposure of one organisation's devices."""
+
+    organization_id: int
+    devices: dict[Hashable, DeviceExposure]
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.devices.values() if d.status == status)
+
+    @property
+    def affected(self) -> int:
+        return self.count(STATUS_AFFECTED)
+
+    @property
+    def not_affected(self) -> int:
+        return self.count(STATUS_NOT_AFFECTED)
+
+    @property
+    def unknown(self) -> int:
+        return self.count(STATUS_UNKNOWN)
+
+
+# -- reading files ------------------------------------------------------------
+
+
+def expand_paths(paths: Sequence[Path]) -> list[Path]:
+    """Files as given, and every `*.json` under each folder (sorted). Missing paths are bad input."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InvalidInput(f"{path}: no such file or folder")
+    return files
+
+
+def read_paths(
+    paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False
+) -> tuple[list[ReadResult], list[tuple[str, str]]]:
+    """Read every document; returns (results, skipped). Raises on the first bad file unless skip_bad."""
+    results: list[ReadResult] = []
+    skipped: list[tuple[str, str]] = []
+    for path in expand_paths(paths):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
+        try:
+            results.append(read_document(raw, str(path), lenient=lenient))
+        except InvalidInput as exc:
+            if not skip_bad:
+                raise
+            skipped.append((str(path), exc.message))
+    return results, skipped
+
+
+# -- import ---------------------------------------------------------------------
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes: they were stored as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def import_results(session: Session, results: Iterable[ReadResult]) -> ImportReport:
+    """Store the advisories read; an advisory already stored is replaced only by a newer edition."""
+    report = ImportReport()
+    for result in results:
+        report.dropped.extend((result.source_name, d) for d in result.dropped)
+        for record in result.advisories:
+            existing = session.scalar(
+                select(Advisory).where(Advisory.advisory_id == record.advisory_id)
+            )
+            if existing is None:
+                _store(session, record, result.source_name)
+                report.created.append(record.advisory_id)
+            elif is_newer(
+                record.updated, record.revision, _aware(existing.updated), existing.revision
+            ):
+                session.execute(delete(AdvisoryAffected).where(AdvisoryAffected.advisory_id == existing.id))
+                session.execute(delete(AdvisoryFixed).where(AdvisoryFixed.advisory_id == existing.id))
+                session.execute(delete(AdvisoryUnplaced).where(AdvisoryUnplaced.advisory_id == existing.id))
+                _store(session, record, result.source_name, existing)
+                report.updated.append(record.advisory_id)
+            else:
+                report.unchanged.append(record.advisory_id)
+                continue
+            report.unplaced.extend((record.advisory_id, u) for u in record.unplaced)
+    session.flush()
+    return report
+
+
+def import_paths(
+    session: Session, paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False
+) -> ImportReport:
+    """Read and store advisory documents (files and folders). All-or-nothing unless skip_bad."""
+    results, skipped = read_paths(paths, skip_bad=skip_bad, lenient=lenient)
+    report = import_results(session, results)
+    report.skipped = skipped
+    return report
+
+
+def _normalized(os_family: str, text: str) -> str | None:
+    try:
+        return parse(os_family, text).normalized
+    except InvalidVersion:
+        return None
+
+
+def _store(
+    session: Session, record: AdvisoryRecord, source_name: str, row: Advisory | None = None
+) -> None:
+    row = row or Advisory(advisory_id=record.advisory_id)
+    row.source = record.source
+    row.title = record.title
+    row.severity = record.severity
+    row.cvss = record.cvss
+    row.cves = list(record.cves)
+    row.bug_ids = list(record.bug_ids)
+    row.url = record.url
+    row.published = record.published
+    row.updated = record.updated
+    row.revision = record.revision
+    row.vendor = record.vendor
+    row.not_affected = [list(pair) for pair in record.not_affected]
+    row.notes = list(record.notes)
+    row.source_name = source_name
+    session.add(row)
+    session.flush()
+    affected: list[dict[str, object]] = []
+    for group in record.affected:
+        base = {"advisory_id": row.id, "os_family": group.os_family, "product": group.product,
+                "platforms": list(group.platforms), "version": None, "version_normalized": None,
+                "introduced": None, "fixed": None, "last_affected": None, "train": None,
+                "complete": True}
+        if isinstance(group, AffectedReleases):
+            for text in group.versions:
+                affected.append(base | {"version": text, "complete": group.complete,
+                                        "version_normalized": _normalized(group.os_family, text)})
+        else:
+            affected.append(base | {"introduced": group.introduced, "fixed": group.fixed,
+                                    "last_affected": group.last_affected, "train": group.train})
+    if affected:
+        session.execute(insert(AdvisoryAffected), affected)
+    if record.fixed:
+        session.execute(
+            insert(AdvisoryFixed),
+            [{"advisory_id": row.id, "os_family": f.os_family, "train": f.train,
+              "version": f.version, "product": f.product} for f in record.fixed],
+        )
+    if record.unplaced:
+        session.execute(
+            insert(AdvisoryUnplaced),
+            [{"advisory_id": row.id, "product": u.product, "os_family": u.os_family,
+              "status": u.status, "reason": u.reason} for u in record.unplaced],
+        )
+
+
+# -- loading and queries ---------------------------------------------------------
+
+
+def list_advisories(session: Session) -> list[Advisory]:
+    """Every stored advisory, newest first."""
+    return list(session.scalars(select(Advisory).order_by(Advisory.published.desc(), Advisory.advisory_id)))
+
+
+def load_records(session: Session) -> list[AdvisoryRecord]:
+    """Every stored advisory as records, in three bulk SELECTs."""
+    rows = session.execute(select(Advisory).order_by(Advisory.id)).scalars().all()
+    affected: dict[int, dict[tuple[object, ...], list[str]]] = {}
+    ranges: dict[int, list[AffectedRange]] = {}
+    for a in session.execute(
+        select(
+            AdvisoryAffected.advisory_id, AdvisoryAffected.os_family, AdvisoryAffected.product,
+            AdvisoryAffected.version, AdvisoryAffected.introduced, AdvisoryAffected.fixed,
+            AdvisoryAffected.last_affected, AdvisoryAffected.train, AdvisoryAffected.platforms,
+            AdvisoryAffected.complete,
+        ).order_by(AdvisoryAffected.id)
+    ):
+        platforms = tuple(a.platforms or ())
+        if a.version is not None:
+            key = (a.os_family, a.product, platforms, bool(a.complete))
+            affected.setdefault(a.advisory_id, {}).setdefault(key, []).append(a.version)
+        else:
+            ranges.setdefault(a.advisory_id, []).append(
+                AffectedRange(a.os_family, a.product, a.introduced, a.fixed, a.last_affected,
+                              a.train, platforms)
+            )
+    fixed: dict[int, list[FixedRelease]] = {}
+    for f in session.execute(
+        select(AdvisoryFixed.advisory_id, AdvisoryFixed.os_family, AdvisoryFixed.train,
+               AdvisoryFixed.version, AdvisoryFixed.product).order_by(AdvisoryFixed.id)
+    ):
+        fixed.setdefault(f.advisory_id, []).append(FixedRelease(f.os_family, f.train, f.version, f.product))
+    unplaced: dict[int, list[Unplaced]] = {}
+    for u in session.execute(
+        select(AdvisoryUnplaced.advisory_id, AdvisoryUnplaced.product, AdvisoryUnplaced.reason,
+               AdvisoryUnplaced.os_family, AdvisoryUnplaced.status).order_by(AdvisoryUnplaced.id)
+    ):
+        unplaced.setdefault(u.advisory_id, []).append(Unplaced(u.product, u.reason, u.os_family, u.status))
+    records = []
+    for row in rows:
+        groups: list[AffectedReleases | AffectedRange] = [
+            AffectedReleases(str(family), str(product), tuple(versions), platforms, complete)  # type: ignore[arg-type]
+            for (family, product, platforms, complete), versions in affected.get(row.id, {}).items()
+        ]
+        groups.extend(ranges.get(row.id, ()))
+        records.append(
+            AdvisoryRecord(
+                source=row.source, advisory_id=row.advisory_id, title=row.title,
+                severity=row.severity, cvss=row.cvss, cves=tuple(row.cves or ()),
+                bug_ids=tuple(row.bug_ids or ()), url=row.url, published=_aware(row.published),
+                updated=_aware(row.updated), revision=row.revision, vendor=row.vendor,
+                affected=tuple(groups), fixed=tuple(fixed.get(row.id, ())),
+                not_affected=tuple((str(p[0]), str(p[1])) for p in row.not_affected or ()),
+                unplaced=tuple(unplaced.get(row.id, ())), notes=tuple(row.notes or ()),
+            )
+        )
+    return records
+
+
+def catalog_releases(session: Session) -> list[tuple[str, str]]:
+    """(os_family, version) of every catalog release: known releases for inferred fixes."""
+    try:
+        from fixright.catalog.models import Release
+    except ImportError:  # the catalog domain is optional for matching
+        return []
+    return [(r.os_family, r.version) for r in session.execute(select(Release.os_family, Release.version))]
+
+
+def load_index(session: Session) -> AdvisoryIndex:
+    """An index of every stored advisory, with the catalog's releases as known releases."""
+    return AdvisoryIndex(load_records(session), catalog_releases(session))
+
+
+def exposure_for_devices(
+    session: Session, devices: Sequence[DeviceKey], *, index: AdvisoryIndex | None = None
+) -> dict[Hashable, DeviceExposure]:
+    """Exposure and fix plan for each device, keyed by `DeviceKey.device_id`.
+
+    One bulk load of the advisories (or the `index` given, to reuse it across
+    calls); each distinct (os_family, version, platform) is matched once.
+    """
+    return match_devices(index or load_index(session), devices)
+
+
+def device_keys(session: Session, organization_id: int) -> list[DeviceKey]:
+    """The organisation's devices as `DeviceKey`s, in one SELECT."""
+    from fixright.inventory.models import Device
+
+    rows = session.execute(
+        select(Device.id, Device.os_family, Device.running_version, Device.platform, Device.model)
+        .where(Device.organization_id == organization_id)
+        .order_by(Device.id)
+    )
+    return [DeviceKey(r.id, r.os_family or None, r.running_version or None, r.platform or None,
+                      r.model or None) for r in rows]
+
+
+def exposure_for_org(
+    session: Session, organization_id: int, *, index: AdvisoryIndex | None = None
+) -> FleetExposure:
+    """Exposure of every device of one organisation."""
+    devices = device_keys(session, organization_id)
+    return FleetExposure(organization_id, exposure_for_devices(session, devices, index=index))
+
+
+def advisories_fixed_by(
+    session: Session, os_family: str, version: str, *, index: AdvisoryIndex | None = None
+) -> list[str]:
+    """Advisory ids that release `version` fixes (not affected, at or above a fix in its train)."""
+    return _fixed_by(index or load_index(session), os_family, version)

@@ -1,0 +1,1 @@
+"""Software catalog: releases and images, file-name grammar, blob storage, digests."""

@@ -1,0 +1,482 @@
+"""Catalog operations: add images (streaming in), list and find them, ranged reads out.
+
+Functions take a `Session` and never commit. `add_image` stores the blob
+before it flushes the rows, so a row never exists without its blob; a blob
+stored before a transaction fails is an orphan, harmless because blobs are
+content-addressed (the same bytes added again reuse it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from fixright.catalog.filenames import (
+    OS_VENDORS,
+    PLATFORMS,
+    ImageName,
+    family_for_platform,
+    parse_filename,
+)
+from fixright.catalog.hashing import Digests, digests_match, hash_stream, normalize_digest
+from fixright.catalog.models import RELEASE_KINDS, Image, Release
+from fixright.catalog.sortkey import encode_key
+from fixright.catalog.storage import BlobReader, BlobStorage, check_range
+from fixright.errors import Conflict, InvalidInput, NotFound
+from fixright.versions import InvalidVersion, Version, parse
+
+Progress = Callable[[int], None]
+
+_FEATURE_SET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """The outcome of `add_image`: the image row, and whether it was created now."""
+
+    image: Image
+    created: bool
+    digests: Digests
+
+    @property
+    def release(self) -> Release:
+        return self.image.release
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    """One image whose blob is missing or does not match its recorded digests."""
+
+    image_id: int
+    filename: str
+    sha256: str
+    problem: str  # "missing" | "corrupted"
+    detail: str
+
+
+def check_filename(filename: str) -> str:
+    """`filename` if it is a plain file name (no folder, no control characters), else InvalidInput."""
+    name = filename.strip() if isinstance(filename, str) else ""
+    if (
+        not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or not name.isprintable()
+        or len(name) > 255
+    ):
+        raise InvalidInput(f"image file name {filename!r} must be a plain file name (no folders)")
+    return name
+
+
+def _check_platform(platform: str) -> str:
+    token = platform.strip().lower()
+    if token not in PLATFORMS:
+        raise InvalidInput(
+            f"platform {platform!r} is not one of the catalog's platforms: {', '.join(PLATFORMS)}"
+        )
+    return token
+
+
+def _check_feature_set(feature_set: str) -> str:
+    value = feature_set.strip().lower()
+    if not value or len(value) > 64 or not set(value) <= _FEATURE_SET_CHARS:
+        raise InvalidInput(
+            f"feature set {feature_set!r} must be 1-64 lower-case letters, digits, '_' or '-'"
+        )
+    return value
+
+
+def _check_kind(kind: str | None) -> str | None:
+    if kind is None:
+        return None
+    value = kind.strip().lower()
+    if value not in RELEASE_KINDS:
+        raise InvalidInput(f"release kind {kind!r} must be one of {', '.join(RELEASE_KINDS)}")
+    return value
+
+
+@dataclass(frozen=True)
+class _Metadata:
+    vendor: str
+    platform: str
+    feature_set: str
+    version: Version
+
+
+def resolve_metadata(
+    filename: str,
+    *,
+    version: str | None = None,
+    platform: str | None = None,
+    feature_set: str | None = None,
+) -> tuple[str, str, str, Version]:
+    """(vendor, platform, feature_set, version) for an image, from its name and explicit fields.
+
+    Explicit fields fill what the name does not say; where the name says
+    something, an explicit field must agree with it (same platform, feature
+    set, and a version equal after normalisation), else `InvalidInput`.
+    """
+    meta = _resolve(check_filename(filename), version, platform, feature_set)
+    return meta.vendor, meta.platform, meta.feature_set, meta.version
+
+
+def _resolve(
+    filename: str, version: str | None, platform: str | None, feature_set: str | None
+) -> _Metadata:
+    named: ImageName | None = parse_filename(filename)
+    plat = _check_platform(platform) if platform is not None else None
+    fset = _check_feature_set(feature_set) if feature_set is not None else None
+    if named is not None:
+        if plat is not None and plat != named.platform:
+            raise InvalidInput(
+                f"{filename}: the file name says platform {named.platform}, --platform says {plat}"
+            )
+        if fset is not None and fset != named.feature_set:
+            raise InvalidInput(
+                f"{filename}: the file name says feature set {named.feature_set}, "
+                f"--feature-set says {fset}"
+            )
+        if version is not None:
+            given = _parse_version(named.os_family, version, filename)
+            if given != named.version:
+                raise InvalidInput(
+                    f"{filename}: the file name says version {named.version}, --version says {version}"
+                )
+        return _Metadata(named.vendor, named.platform, named.feature_set, named.version)
+    missing = [
+        flag
+        for flag, value in (("--version", version), ("--platform", plat), ("--feature-set", fset))
+        if value is None
+    ]
+    if missing:
+        raise InvalidInput(
+            f"{filename}: not a file name fixright can read; give {', '.join(missing)}"
+        )
+    assert plat is not None and fset is not None and version is not None
+    family = family_for_platform(plat, version)
+    if family is None:
+        # Report the grammar's own reason for the platform's (first) family.
+        _parse_version(PLATFORMS[plat][1], version, filename)
+        raise InvalidInput(f"{filename}: {version!r} is not a version for platform {plat}")
+    return _Metadata(OS_VENDORS[family], plat, fset, parse(family, version))
+
+
+def _parse_version(os_family: str, text: str, filename: str) -> Version:
+    try:
+        return parse(os_family, text)
+    except InvalidVersion as exc:
+        raise InvalidInput(f"{filename}: {exc.message}") from None
+
+
+def get_or_create_release(
+    session: Session,
+    vendor: str,
+    version: Version,
+    *,
+    kind: str | None = None,
+    release_date: date | None = None,
+) -> tuple[Release, bool]:
+    """The release of `version` (matched on its normalized spelling), created if missing.
+
+    A `kind` or `release_date` given for an existing release fills an empty
+    field; one that contradicts a recorded value is a `Conflict`.
+    """
+    kind = _check_kind(kind)
+    release = session.scalar(
+        select(Release).where(
+            Release.vendor == vendor,
+            Release.os_family == version.os_family,
+            Release.version_normalized == version.normalized,
+        )
+    )
+    if release is None:
+        release = Release(
+            vendor=vendor,
+            os_family=version.os_family,
+            version=str(version),
+            version_normalized=version.normalized,
+            version_key=encode_key(version.key),
+            train=version.train,
+            kind=kind,
+            release_date=release_date,
+            deferred=False,
+        )
+        session.add(release)
+        session.flush()
+        return release, True
+    for field, value in (("kind", kind), ("release_date", release_date)):
+        if value is None:
+            continue
+        current = getattr(release, field)
+        if current is None:
+            setattr(release, field, value)
+        elif current != value:
+            raise Conflict(
+                f"release {release.os_family} {release.version} already has {field} {current}, not {value}"
+            )
+    return release, False
+
+
+def add_image(
+    session: Session,
+    storage: BlobStorage,
+    source: BinaryIO,
+    *,
+    filename: str,
+    version: str | None = None,
+    platform: str | None = None,
+    feature_set: str | None = None,
+    kind: str | None = None,
+    expected_md5: str | None = None,
+    expected_sha512: str | None = None,
+    expected_sha256: str | None = None,
+    public: bool = False,
+    release_date: date | None = None,
+    progress: Progress | None = None,
+) -> AddResult:
+    """Read `source` once (hashing sha256, sha512 and md5 as it is stored), then record it.
+
+    Metadata comes from `filename` (see `fixright.catalog.filenames`) and the
+    explicit fields (which must agree with the name where it says something).
+    Expected digests are compared in constant time; on a mismatch
+    `InvalidInput` is raised and nothing is stored. The same bytes added
+    again return the existing image with `created=False` (one blob, one row).
+    Raises `InvalidInput` for unusable metadata, before any byte is read.
+    """
+    name = check_filename(filename)
+    meta = _resolve(name, version, platform, feature_set)
+    kind = _check_kind(kind)
+    expected = {
+        kind_: normalize_digest(kind_, value, source=f"expected {kind_}")
+        for kind_, value in (
+            ("md5", expected_md5),
+            ("sha512", expected_sha512),
+            ("sha256", expected_sha256),
+        )
+        if value is not None
+    }
+    with storage.staging() as stage:
+        try:
+            digests = hash_stream(source, stage.file, progress=progress)
+        except OSError as exc:
+            raise InvalidInput(f"{name}: cannot read: {exc.strerror or exc}") from exc
+        for kind_, value in expected.items():
+            actual = getattr(digests, kind_)
+            if not digests_match(value, actual):
+                raise InvalidInput(
+                    f"{name}: {kind_} mismatch: expected {value}, the file has {actual}; "
+                    "nothing was stored"
+                )
+        existing = session.scalar(select(Image).where(Image.sha256 == digests.sha256))
+        if existing is not None and storage.exists(existing.blob_key):
+            return AddResult(existing, False, digests)
+        # Blob first, row second: a row never exists without its blob.
+        stage.commit(digests.sha256)
+    if existing is not None:  # the row was there but its blob was lost: restored now
+        return AddResult(existing, False, digests)
+    release, _ = get_or_create_release(
+        session, meta.vendor, meta.version, kind=kind, release_date=release_date
+    )
+    image = Image(
+        release_id=release.id,
+        platform=meta.platform,
+        feature_set=meta.feature_set,
+        filename=name,
+        size=digests.size,
+        sha256=digests.sha256,
+        sha512=digests.sha512,
+        md5=digests.md5,
+        blob_key=digests.sha256,
+        public=public,
+    )
+    session.add(image)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        # Another transaction added the same bytes (or release) since we looked.
+        raise Conflict(f"{name}: added by someone else at the same time; try again") from exc
+    session.refresh(image)
+    return AddResult(image, True, digests)
+
+
+def list_images(
+    session: Session,
+    *,
+    platform: str | None = None,
+    os_family: str | None = None,
+    feature_set: str | None = None,
+    release_id: int | None = None,
+    public: bool | None = None,
+) -> list[Image]:
+    """Images matching every given filter, by os_family, train, version and file name."""
+    query = select(Image).join(Image.release)
+    if platform is not None:
+        query = query.where(Image.platform == platform.strip().lower())
+    if os_family is not None:
+        query = query.where(Release.os_family == os_family.strip().lower())
+    if feature_set is not None:
+        query = query.where(Image.feature_set == feature_set.strip().lower())
+    if release_id is not None:
+        query = query.where(Image.release_id == release_id)
+    if public is not None:
+        query = query.where(Image.public == public)
+    query = query.order_by(
+        Release.os_family, Release.train, Release.version_key, Image.platform, Image.filename,
+        Image.id,
+    )
+    return list(session.scalars(query).unique())
+
+
+def get_image(session: Session, image_id: int) -> Image:
+    """The image with `image_id`, else `NotFound`."""
+    image = session.get(Image, image_id)
+    if image is None:
+        raise NotFound(f"no image with id {image_id}")
+    return image
+
+
+def get_image_by_filename(session: Session, filename: str) -> Image:
+    """The image stored under `filename` (the newest if the name was reused), else `NotFound`."""
+    image = session.scalar(
+        select(Image).where(Image.filename == filename).order_by(Image.id.desc()).limit(1)
+    )
+    if image is None:
+        raise NotFound(f"no image named {filename!r}")
+    return image
+
+
+def get_image_by_sha256(session: Session, sha256: str) -> Image:
+    """The image whose bytes hash to `sha256`, else `NotFound`."""
+    digest = normalize_digest("sha256", sha256, source="sha256")
+    image = session.scalar(select(Image).where(Image.sha256 == digest))
+    if image is None:
+        raise NotFound(f"no image with sha256 {digest}")
+    return image
+
+
+def list_releases(
+    session: Session,
+    *,
+    vendor: str | None = None,
+    os_family: str | None = None,
+    train: str | None = None,
+    deferred: bool | None = None,
+) -> list[Release]:
+    """Releases matching every given filter, by vendor, os_family, train and version (oldest first)."""
+    query = select(Release)
+    if vendor is not None:
+        query = query.where(Release.vendor == vendor.strip().lower())
+    if os_family is not None:
+        query = query.where(Release.os_family == os_family.strip().lower())
+    if train is not None:
+        query = query.where(Release.train == train.strip())
+    if deferred is not None:
+        query = query.where(Release.deferred == deferred)
+    query = query.order_by(Release.vendor, Release.os_family, Release.train, Release.version_key)
+    return list(session.scalars(query))
+
+
+def find_release(session: Session, version: str, *, os_family: str | None = None) -> Release:
+    """The release whose version is `version` (any spelling that normalises the same).
+
+    Without `os_family`, every family that has releases is tried; more than
+    one match is `InvalidInput` (give the family), none is `NotFound`.
+    """
+    if os_family is not None:
+        families = [os_family.strip().lower()]
+    else:
+        families = list(session.scalars(select(Release.os_family).distinct()))
+    matches: list[Release] = []
+    for family in families:
+        try:
+            parsed = parse(family, version)
+        except InvalidVersion as exc:
+            if os_family is not None:
+                raise InvalidInput(exc.message) from None
+            continue
+        matches.extend(
+            session.scalars(
+                select(Release).where(
+                    Release.os_family == parsed.os_family,
+                    Release.version_normalized == parsed.normalized,
+                )
+            )
+        )
+    if not matches:
+        where = f" {os_family}" if os_family else ""
+        raise NotFound(f"no{where} release {version!r} in the catalog")
+    if len(matches) > 1:
+        names = ", ".join(sorted(f"{r.vendor} {r.os_family}" for r in matches))
+        raise InvalidInput(f"release {version!r} is ambiguous ({names}); give the os_family")
+    return matches[0]
+
+
+def set_deferred(
+    session: Session, release: int | str, deferred: bool, *, os_family: str | None = None
+) -> Release:
+    """Mark a release (by id, or by version text) deferred or not; returns it.
+
+    A deferred release stays in the catalog but is withdrawn from recommendation.
+    """
+    if isinstance(release, int):
+        row = session.get(Release, release)
+        if row is None:
+            raise NotFound(f"no release with id {release}")
+    else:
+        row = find_release(session, release, os_family=os_family)
+    row.deferred = deferred
+    session.flush()
+    return row
+
+
+def verify_blobs(
+    session: Session, storage: BlobStorage, *, progress: Progress | None = None
+) -> list[VerifyProblem]:
+    """Re-hash the blob of every image; a problem for each missing or altered one.
+
+    `progress(n)` is called with the bytes read as each chunk is hashed.
+    """
+    problems: list[VerifyProblem] = []
+    for image in session.scalars(select(Image).order_by(Image.id)):
+        try:
+            with storage.open(image.blob_key) as reader:
+                digests = hash_stream(reader, progress=progress)
+        except NotFound:
+            problems.append(
+                VerifyProblem(image.id, image.filename, image.sha256, "missing", "no blob stored")
+            )
+            continue
+        wrong = [
+            kind
+            for kind in ("sha256", "sha512", "md5")
+            if not digests_match(getattr(image, kind), getattr(digests, kind))
+        ]
+        if digests.size != image.size:
+            wrong.insert(0, f"size {digests.size} != {image.size}")
+        if wrong:
+            problems.append(
+                VerifyProblem(
+                    image.id, image.filename, image.sha256, "corrupted",
+                    "mismatch: " + ", ".join(wrong),
+                )
+            )
+    return problems
+
+
+def open_image_range(
+    storage: BlobStorage, image: Image, start: int = 0, end: int | None = None
+) -> BlobReader:
+    """Bytes `[start, end)` of `image` (`end=None`: to the end), checked against its recorded size.
+
+    For an HTTP `Range: bytes=a-b` pass `end=b + 1`. `InvalidInput` for a
+    range outside the image, `NotFound` if its blob is missing.
+    """
+    check_range(start, end, image.size, what=f"image {image.filename}")
+    return storage.open(image.blob_key, start, end)

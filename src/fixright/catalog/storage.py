@@ -1,0 +1,181 @@
+"""Blob storage: one small protocol, a local-disk and an S3 backend, and the factory.
+
+Blobs are content-addressed: the key of a blob is the lower-case hex SHA-256
+of its bytes, and nothing else is accepted as a key, so a name from outside
+can never become a path or an object name.
+
+Byte ranges follow Python slices: `open(key, start, end)` yields bytes
+`start` up to but not including `end` (`end=None`: to the end). An HTTP
+`Range: bytes=a-b` is `open(key, a, b + 1)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import timedelta
+from types import TracebackType
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
+from urllib.parse import quote, unquote, urlsplit
+
+from fixright.errors import ConfigurationError, InvalidInput
+
+if TYPE_CHECKING:
+    from fixright.config import Settings
+
+READ_CHUNK = 1024 * 1024
+_KEY = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+def check_key(key: object) -> str:
+    """`key` if it is a SHA-256 hex digest (64 lower-case hex characters), else `InvalidInput`."""
+    if not isinstance(key, str) or _KEY.fullmatch(key) is None:
+        shown = repr(key)[:80]
+        raise InvalidInput(f"blob key {shown} is not a sha256 hex digest (64 lower-case hex)")
+    return key
+
+
+def check_range(start: int, end: int | None, size: int, *, what: str = "blob") -> int:
+    """Validate a slice-style byte range against `size`; return the clamped `end`.
+
+    `InvalidInput` when `start` is negative, `end` is before `start`, or
+    `start` lies past the end. As with slices, `end` beyond the end is
+    clamped, and `start == size` gives no bytes.
+    """
+    if start < 0:
+        raise InvalidInput(f"byte range start {start} is negative")
+    stop = size if end is None else min(end, size)
+    if end is not None and end < start:
+        raise InvalidInput(f"byte range end {end} is before start {start}")
+    if start > size:
+        raise InvalidInput(f"byte range starting at {start} is past the end of the {what} ({size} bytes)")
+    return stop
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the RFC 5987 UTF-8 name."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                       for c in filename) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+class BlobReader:
+    """A readable view of `length` bytes of a blob: `read(n)`, iteration by chunks, `close()`.
+
+    Wraps a file object or an S3 streaming body; use it as a context manager
+    or close it when done.
+    """
+
+    def __init__(self, raw: Any, length: int, *, chunk_size: int = READ_CHUNK) -> None:
+        self._raw = raw
+        self.length = length
+        self._remaining = length
+        self._chunk_size = chunk_size
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        if self._remaining <= 0:
+            return b""
+        want = self._remaining if size is None or size < 0 else min(size, self._remaining)
+        data: bytes = self._raw.read(want)
+        self._remaining -= len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[bytes]:
+        while chunk := self.read(self._chunk_size):
+            yield chunk
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._raw.close()
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Staging(Protocol):
+    """A write-once area for a blob whose key is known only after it is written.
+
+    `file` takes the bytes; `commit(key)` makes them the blob `key` atomically
+    (if that blob already exists the staged bytes are dropped); leaving the
+    context without committing removes them.
+    """
+
+    file: IO[bytes]
+
+    def commit(self, key: str) -> None: ...
+
+
+@runtime_checkable
+class BlobStorage(Protocol):
+    """What the catalog needs from a blob store. Every `key` is a sha256 hex digest."""
+
+    def put(self, key: str, stream: BinaryIO) -> None:
+        """Store `stream` as `key` atomically; the bytes must hash to `key` (else IntegrityFailure)."""
+        ...
+
+    def staging(self) -> AbstractContextManager[Staging]:
+        """A `Staging` area: write first, learn the key, then commit."""
+        ...
+
+    def open(self, key: str, start: int = 0, end: int | None = None) -> BlobReader:
+        """Bytes `[start, end)` of `key` (NotFound if missing, InvalidInput for a bad range)."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def size(self, key: str) -> int:
+        """Size in bytes (NotFound if missing)."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key`; removing a missing key is not an error."""
+        ...
+
+    def presigned_url(
+        self, key: str, *, filename: str, expires: int | timedelta
+    ) -> str | None:
+        """A time-limited URL that downloads `key` as `filename`, or None if the backend has none."""
+        ...
+
+
+def storage_from_url(url: str, settings: Settings | None = None) -> BlobStorage:
+    """The backend for `url`: `file:///path` (LocalStorage) or `s3://bucket/prefix` (S3Storage).
+
+    S3 endpoint, region and keys come from `settings` (`s3_endpoint_url`,
+    `s3_region`, `s3_access_key_id`, `s3_secret_access_key`); without keys
+    boto3's usual credential chain applies. Raises `ConfigurationError` for
+    any other URL.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost"):
+            raise ConfigurationError(f"storage URL {url!r}: file URLs name a local folder (file:///path)")
+        from pathlib import Path
+
+        from fixright.catalog.storage_local import LocalStorage
+
+        path = unquote(parts.path)
+        if not path:
+            raise ConfigurationError(f"storage URL {url!r} names no folder")
+        return LocalStorage(Path(path))
+    if parts.scheme == "s3":
+        if not parts.netloc:
+            raise ConfigurationError(f"storage URL {url!r} names no bucket (s3://bucket/prefix)")
+        from fixright.catalog.storage_s3 import S3Storage
+
+        return S3Storage.from_settings(parts.netloc, parts.path.strip("/"), settings)
+    raise ConfigurationError(f"storage URL {url!r} must start with file:// or s3://")

@@ -1,0 +1,105 @@
+"""The facts one entitlement decision is made from. PURE: plain frozen dataclasses.
+
+The entitlement service fills these from the database in bulk (devices of the
+image's platform, their licences and coverage lines, the advisories the
+image's release fixes for each device); `fixright.entitlement.policy.evaluate`
+reads nothing else. Dates are plain `date`s: "today" is a fact too, so a
+decision can be replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+SEVERITIES = ("informational", "low", "medium", "high", "critical")
+"""Advisory severities, lowest first. Anything else ranks below `informational`."""
+
+_SEVERITY_ALIASES = {"info": "informational", "none": "informational", "moderate": "medium",
+                     "important": "high"}
+
+
+def severity_rank(severity: str | None) -> int:
+    """0-based rank of `severity` in `SEVERITIES` (case-insensitive); -1 when unknown."""
+    if not severity:
+        return -1
+    name = severity.strip().lower()
+    name = _SEVERITY_ALIASES.get(name, name)
+    try:
+        return SEVERITIES.index(name)
+    except ValueError:
+        return -1
+
+
+@dataclass(frozen=True)
+class AdvisoryFix:
+    """An advisory (by its public id) and its severity."""
+
+    advisory_id: str
+    severity: str | None = None
+
+
+@dataclass(frozen=True)
+class ImageFacts:
+    """The image asked for and the release it belongs to."""
+
+    image_id: int
+    filename: str
+    platform: str
+    feature_set: str | None
+    release_version: str
+    release_train: str | None
+    release_kind: str
+    published_at: date | None
+    public: bool = False
+    fixes: tuple[AdvisoryFix, ...] = ()
+    """Advisories this release fixes (for any device); informative only."""
+
+
+@dataclass(frozen=True)
+class CoverageFacts:
+    """One coverage line of a contract on a device's serial (dates inclusive)."""
+
+    contract_number: str
+    start: date
+    end: date
+    service_level: str | None = None
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    """A registered device of the organisation, as the policy engine sees it."""
+
+    device_id: int
+    serial: str
+    model: str | None
+    platform: str
+    running_version: str | None = None
+    running_train: str | None = None
+    licensed_feature_set: str | None = None
+    coverage: tuple[CoverageFacts, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How a customer names it: "C3900 FTX1234A0B1"."""
+        return f"{self.model or self.platform} {self.serial}"
+
+
+@dataclass(frozen=True)
+class EntitlementFacts:
+    """Everything one decision needs: who asks, for what, with which devices, on which day.
+
+    `devices` may list every device of the organisation; the engine only
+    considers those of the image's platform. `fixes` maps a device id to the
+    advisories affecting that device which the image's release fixes.
+    """
+
+    today: date
+    organization: str
+    image: ImageFacts
+    devices: tuple[DeviceFacts, ...] = ()
+    fixes: Mapping[int, tuple[AdvisoryFix, ...]] = field(default_factory=dict, hash=False)

@@ -1,0 +1,229 @@
+"""What each policy means for a whole fleet: who can get the fix for their exposure.
+
+For every device exposed to at least one advisory, the fix is its combined
+fix (advisories domain). The image asked for is the catalog image of that
+release for the device's platform, of a feature set its licence includes
+(else any of that platform); when the catalog has none, a stand-in image is
+assumed: that release, the device's licensed feature set, the release's kind
+from the catalog or else `maintenance`, published today, not public.
+
+Each device is decided on its own facts: the question is whether THIS
+device gets its fix, so a contract on a sibling of the same platform does
+not count here (a portal decision for the organisation may rely on any of
+its devices of the platform). Images are resolved once per (platform,
+release, feature set); facts are loaded in bulk, one query per table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from fixright.advisories.matching import AdvisoryIndex, DeviceKey
+from fixright.advisories.planning import advisories_fixed_by
+from fixright.advisories.service import exposure_for_devices, load_index
+from fixright.catalog.models import Image, Release
+from fixright.contracts.service import CoverageInfo, coverage_by_serial
+from fixright.entitlement.facts import (
+    SEVERITIES,
+    AdvisoryFix,
+    CoverageFacts,
+    DeviceFacts,
+    EntitlementFacts,
+    ImageFacts,
+    severity_rank,
+)
+from fixright.entitlement.featuresets import licence_includes
+from fixright.entitlement.policy import Policy, evaluate
+from fixright.inventory.models import Device
+from fixright.versions import InvalidVersion, parse
+
+SEVERITY_COLUMNS = tuple(reversed(SEVERITIES[1:]))  # critical, high, medium, low
+
+
+@dataclass
+class PolicyOutcome:
+    """One policy over the fleet's exposed devices."""
+
+    policy: str
+    exposed: int = 0
+    no_known_fix: int = 0
+    allowed: int = 0
+    only_via_contract: int = 0
+    contract_would_unlock: int = 0
+    denied: int = 0
+    contract_cost_per_year: dict[str, Decimal] = field(default_factory=dict)
+    by_severity: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """severity -> (allowed, exposed), by each device's worst advisory."""
+
+    @property
+    def share_blocked(self) -> float:
+        """Exposed devices that cannot download their fix (no known fix counts as blocked)."""
+        return 1 - self.allowed / self.exposed if self.exposed else 0.0
+
+
+@dataclass(frozen=True)
+class _Exposed:
+    device: Device
+    severity: str
+    hits: tuple[AdvisoryFix, ...]
+    os_family: str
+    fix: str  # normalized version text of the combined fix
+
+
+def _train(os_family: str | None, version: str | None) -> str | None:
+    if not os_family or not version:
+        return None
+    try:
+        return parse(os_family, version).train
+    except InvalidVersion:
+        return None
+
+
+def _device_facts(d: Device, lines: Sequence[CoverageInfo]) -> DeviceFacts:
+    return DeviceFacts(
+        device_id=d.id, serial=d.serial, model=d.model or None, platform=d.platform,
+        running_version=d.running_version, running_train=_train(d.os_family, d.running_version),
+        licensed_feature_set=d.licensed_feature_set,
+        coverage=tuple(CoverageFacts(c.contract_number, c.start, c.end, c.service_level)
+                       for c in lines),
+    )
+
+
+def _pick_image(candidates: list[tuple[Image, Release]], licence: str | None
+                ) -> tuple[Image, Release] | None:
+    if not candidates:
+        return None
+    for image, release in candidates:
+        if licence and (image.feature_set or "").lower() == licence.lower():
+            return image, release
+    for image, release in candidates:
+        if licence_includes(licence, image.feature_set)[0]:
+            return image, release
+    return candidates[0]
+
+
+def compare_policies(
+    session: Session,
+    organization_id: int,
+    policies: Sequence[Policy],
+    *,
+    today: date,
+    index: AdvisoryIndex | None = None,
+) -> list[PolicyOutcome]:
+    """For each policy: exposed devices, how many may download their fix, how many only
+    through a contract, how many a contract would unlock, the yearly cost of the contracts
+    they rely on, and the same per severity."""
+    devices = session.scalars(
+        select(Device).where(Device.organization_id == organization_id).order_by(Device.serial)
+    ).all()
+    outcomes = [PolicyOutcome(p.name) for p in policies]
+    if not devices:
+        return outcomes
+    index = index or load_index(session)
+    keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None, d.platform or None,
+                      d.model or None) for d in devices]
+    exposures = exposure_for_devices(session, keys, index=index)
+    coverage = coverage_by_serial(session, organization_id)
+    exposed: list[_Exposed] = []
+    no_fix: list[Device] = []
+    for d in devices:
+        exposure = exposures[d.id]
+        if not exposure.advisories:
+            continue
+        worst = max((h.severity for h in exposure.advisories), key=severity_rank)
+        fix = exposure.combined_fix.version if exposure.combined_fix else None
+        if fix is None:
+            no_fix.append(d)
+            exposed.append(_Exposed(d, worst, (), d.os_family, ""))
+            continue
+        exposed.append(_Exposed(d, worst, tuple(AdvisoryFix(h.advisory_id, h.severity)
+                                                for h in exposure.advisories),
+                                fix.os_family, fix.normalized))
+    # Catalog releases and images of every fix, in one query.
+    wanted = {(e.os_family, e.fix) for e in exposed if e.fix}
+    catalog: dict[tuple[str, str, str], list[tuple[Image, Release]]] = defaultdict(list)
+    releases: dict[tuple[str, str], Release] = {}
+    if wanted:
+        rows = session.execute(
+            select(Release, Image).outerjoin(Image, Image.release_id == Release.id)
+            .where(tuple_(Release.os_family, Release.version_normalized).in_(list(wanted)))
+        ).all()
+        for release, image in rows:
+            releases[(release.os_family, release.version_normalized)] = release
+            if image is not None:
+                catalog[(release.os_family, release.version_normalized,
+                         image.platform.lower())].append((image, release))
+    fixed_cache: dict[tuple[str, str], frozenset[str]] = {}
+    groups: dict[tuple[str, object], tuple[ImageFacts, list[_Exposed]]] = {}
+    for e in exposed:
+        if not e.fix:
+            continue
+        platform = (e.device.platform or "").lower()
+        picked = _pick_image(catalog.get((e.os_family, e.fix, platform), []),
+                             e.device.licensed_feature_set)
+        if picked is not None:
+            image, release = picked
+            key: object = image.id
+            img = ImageFacts(image.id, image.filename, image.platform, image.feature_set or None,
+                             release.version, release.train, release.kind or "unknown",
+                             image.published_at.date() if image.published_at else None,
+                             bool(image.public))
+        else:
+            release_row = releases.get((e.os_family, e.fix))
+            feature_set = e.device.licensed_feature_set
+            key = (e.fix, feature_set)
+            img = ImageFacts(0, f"{platform} {e.fix} {feature_set} (not in catalog)", platform,
+                             feature_set, e.fix, _train(e.os_family, e.fix),
+                             (release_row.kind if release_row and release_row.kind
+                              else "maintenance"),
+                             (release_row.release_date if release_row else None) or today)
+        group = groups.setdefault((platform, key), (img, []))
+        group[1].append(e)
+    for (_platform, _key), (img, members) in groups.items():
+        first = members[0]
+        fixed = fixed_cache.get((first.os_family, img.release_version))
+        if fixed is None:
+            fixed = frozenset(advisories_fixed_by(index, first.os_family, img.release_version))
+            fixed_cache[(first.os_family, img.release_version)] = fixed
+        for m in members:
+            lines = coverage.get(m.device.serial.upper(), ())
+            mine = _device_facts(m.device, lines)
+            fixes = {mine.device_id: tuple(h for h in m.hits if h.advisory_id in fixed)}
+            facts = EntitlementFacts(today, str(organization_id), img, (mine,), fixes)
+            for policy, outcome in zip(policies, outcomes, strict=True):
+                allowed = evaluate(policy, facts).allowed
+                if allowed:
+                    outcome.allowed += 1
+                    bare = replace(facts, devices=(replace(mine, coverage=()),))
+                    if mine.coverage and not evaluate(policy, bare).allowed:
+                        outcome.only_via_contract += 1
+                        for line in lines:
+                            if line.active_on(today) and line.yearly_cost is not None:
+                                currency = line.currency or "?"
+                                outcome.contract_cost_per_year[currency] = (
+                                    outcome.contract_cost_per_year.get(currency, Decimal(0))
+                                    + line.yearly_cost)
+                else:
+                    new = CoverageFacts("(new)", today, today)
+                    unlocked = replace(facts, devices=(
+                        replace(mine, coverage=(*mine.coverage, new)),))
+                    if evaluate(policy, unlocked).allowed:
+                        outcome.contract_would_unlock += 1
+                done, total = outcome.by_severity.get(m.severity.lower(), (0, 0))
+                outcome.by_severity[m.severity.lower()] = (done + allowed, total + 1)
+    for outcome in outcomes:
+        outcome.exposed = len(exposed)
+        outcome.no_known_fix = len(no_fix)
+        outcome.denied = outcome.exposed - outcome.allowed
+        for e in exposed:
+            if not e.fix:
+                done, total = outcome.by_severity.get(e.severity.lower(), (0, 0))
+                outcome.by_severity[e.severity.lower()] = (done, total + 1)
+    return outcomes

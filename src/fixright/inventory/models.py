@@ -1,0 +1,43 @@
+"""Tables of the inventory domain: one row per device (per serial number)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fixright.db import Base, utcnow
+
+SOURCES = ("show", "csv", "ssh", "api")
+
+
+class Device(Base):
+    """A device an organisation owns. A stack or VSS pair is one row per member serial."""
+
+    __tablename__ = "device"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "vendor", "serial"),
+        # Exposure is computed per distinct (os_family, version) of an organisation.
+        Index("ix_device_org_family_version", "organization_id", "os_family", "running_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE")
+    )
+    serial: Mapped[str] = mapped_column(String(64))
+    vendor: Mapped[str] = mapped_column(String(32))
+    os_family: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(100), default="")
+    platform: Mapped[str] = mapped_column(String(64), default="")
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    # As the device printed it ("17.03.04a"); fixright.versions normalises on use.
+    running_version: Mapped[str | None] = mapped_column(String(100))
+    licensed_feature_set: Mapped[str] = mapped_column(String(100), default="unknown")
+    image_file: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(8))
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

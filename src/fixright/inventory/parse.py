@@ -1,0 +1,259 @@
+"""Raw CLI output -> `DeviceFacts`: what each device is and what it runs. PURE.
+
+    >>> facts = parse_output(text, source_name="core1.txt")   # doctest: +SKIP
+    >>> facts[0].model, facts[0].serial, str(facts[0].version)  # doctest: +SKIP
+    ('WS-C3850-48U', 'FOC11111111', '03.06.05E')
+
+The platform and command are read from the text itself (an explicit
+netmiko/ntc platform name narrows the choice). ntc-templates does the field
+extraction (`readers`); this module cuts the text into command outputs,
+merges `show version` with `show inventory`, parses versions and refuses what
+it cannot read with an `InvalidInput` naming the source and the reason.
+
+A text with only an inventory (`show inventory`, `show chassis hardware`,
+`display device manuinfo`) gives devices with model and serial and no
+version (`version_text` "", `version` None). A `show version` that prints no
+serial (IOS XR, Junos, ASA contexts, virtual EOS) gives a device with serial
+""; add the inventory output to the same text to get it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from fixright.errors import InvalidInput
+from fixright.inventory import readers, readers_hpe
+from fixright.inventory.detect import (
+    CISCO_INVENTORY,
+    PLATFORMS,
+    canonical_platform,
+    looks_like_config,
+    split_sections,
+)
+from fixright.inventory.platforms import platform_for
+from fixright.inventory.readers import (
+    UNKNOWN_FEATURE_SET,
+    Reading,
+    Unreadable,
+    read_cisco_inventory,
+)
+from fixright.versions import InvalidVersion, Version, parse
+
+READERS = {**readers.READERS, **readers_hpe.READERS}
+
+# Real show version + inventory outputs are well under 1 MB; anything this
+# large is not one device's output and would only cost time and memory.
+MAX_OUTPUT_CHARS = 8 * 1024 * 1024
+# Share of control characters above which a text is treated as binary.
+_BINARY_RATIO = 0.01
+
+__all__ = [
+    "MAX_OUTPUT_CHARS",
+    "UNKNOWN_FEATURE_SET",
+    "DeviceFacts",
+    "decode_output",
+    "parse_many",
+    "parse_output",
+]
+
+
+@dataclass(frozen=True)
+class DeviceFacts:
+    """One device (one serial number) as its CLI output describes it.
+
+    Empty strings mean "not shown by this output"; `version` is None when
+    no version was shown or it could not be read (never guessed), and
+    `feature_set` is "unknown" when the output names none.
+    """
+
+    vendor: str
+    os_family: str
+    model: str
+    serial: str
+    version_text: str
+    version: Version | None
+    hostname: str
+    image_file: str
+    feature_set: str
+    uptime: str
+    platform: str
+    source_name: str
+    command: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output: the version as printed, normalized, and its train."""
+        data = asdict(self)
+        data["version"] = self.version.normalized if self.version else None
+        data["train"] = self.version.train if self.version else None
+        return data
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:65536]
+    if not sample:
+        return 0.0
+    bad = sum(1 for ch in sample if ch < " " and ch not in "\n\r\t\f\v" or ch == "\ufffd")
+    return bad / len(sample)
+
+
+def decode_output(data: bytes, source_name: str) -> str:
+    """Text of a captured output file: UTF-8 (BOM optional), else Latin-1.
+
+    Raises `InvalidInput` naming `source_name` for binary data and oversized files.
+    """
+    if len(data) > MAX_OUTPUT_CHARS:
+        raise InvalidInput(
+            f"{source_name}: {len(data) // (1024 * 1024)} MB is far larger than any device's "
+            f"output (limit {MAX_OUTPUT_CHARS // (1024 * 1024)} MB): not a show output"
+        )
+    if b"\x00" in data[:65536]:
+        raise InvalidInput(f"{source_name}: binary data, not text output of a device")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _check_text(text: str, source_name: str) -> None:
+    if not text.strip():
+        raise InvalidInput(f"{source_name}: empty, no device output")
+    if len(text) > MAX_OUTPUT_CHARS:
+        raise InvalidInput(
+            f"{source_name}: {len(text)} characters is far larger than any device's output "
+            f"(limit {MAX_OUTPUT_CHARS}): not a show output"
+        )
+    if "\x00" in text or _control_ratio(text) > _BINARY_RATIO:
+        raise InvalidInput(f"{source_name}: binary data, not text output of a device")
+
+
+def _merge(versions: list[Reading], inventory: list[Reading]) -> list[Reading]:
+    """Software facts from `show version`, hardware facts (PID, chassis serial) from inventory."""
+    if not inventory:
+        return versions
+    if not versions:
+        return inventory
+    software = versions[0]
+    if {r.vendor for r in inventory} != {software.vendor}:
+        raise Unreadable(
+            f"a {software.vendor} 'show version' and a {inventory[0].vendor} inventory: "
+            "the output of more than one device"
+        )
+
+    def combined(soft: Reading, hard: Reading) -> Reading:
+        return replace(soft, kind="version", serial=hard.serial, model=hard.model or soft.model)
+
+    if len(versions) == 1 and len(inventory) == 1:
+        # The chassis serial in the inventory is the one service contracts name.
+        return [combined(software, inventory[0])]
+    if not any(v.serial for v in versions):
+        return [combined(software, hard) for hard in inventory]
+    by_serial = {hard.serial: hard for hard in inventory}
+    merged = [combined(v, by_serial[v.serial]) if v.serial in by_serial else v for v in versions]
+    known = {v.serial for v in versions}
+    merged += [combined(software, hard) for hard in inventory if hard.serial not in known]
+    return merged
+
+
+def _facts(reading: Reading, source_name: str, command: str) -> DeviceFacts:
+    version: Version | None = None
+    if reading.version_text:
+        try:
+            version = parse(reading.os_family, reading.version_text)
+        except InvalidVersion:
+            version = None
+    return DeviceFacts(
+        vendor=reading.vendor,
+        os_family=reading.os_family,
+        model=reading.model,
+        serial=reading.serial,
+        version_text=reading.version_text,
+        version=version,
+        hostname=reading.hostname,
+        image_file=reading.image_file,
+        feature_set=reading.feature_set or UNKNOWN_FEATURE_SET,
+        uptime=reading.uptime,
+        platform=platform_for(
+            reading.vendor,
+            reading.os_family,
+            reading.model,
+            reading.image_file,
+            version_text=reading.version_text,
+        ),
+        source_name=source_name,
+        command=command,
+    )
+
+
+def parse_output(
+    text: str, *, platform: str | None = None, source_name: str = "<text>"
+) -> list[DeviceFacts]:
+    """Every device `text` describes, one `DeviceFacts` per serial number.
+
+    `text` is one capture: a `show version` (or `show system`), an inventory
+    output, or both concatenated (prompt lines may stay in). `platform` is a
+    netmiko/ntc name ("cisco_ios", "juniper_junos", ...) that overrides
+    detection. Raises `InvalidInput`, naming `source_name` and the reason, for
+    empty, binary or oversized text, configuration listings, unrecognised or
+    truncated output, and the outputs of two devices in one text.
+    """
+    _check_text(text, source_name)
+    wanted: str | None = None
+    if platform:
+        wanted = canonical_platform(platform)
+        if wanted is None:
+            raise InvalidInput(
+                f"unknown platform {platform!r}: use one of {', '.join(PLATFORMS)}"
+            )
+    sections = split_sections(text, wanted)
+    if not sections:
+        if looks_like_config(text):
+            raise InvalidInput(
+                f"{source_name}: a configuration listing ('show running-config'), "
+                "not 'show version' or 'show inventory' output"
+            )
+        if wanted:
+            raise InvalidInput(
+                f"{source_name}: does not look like {wanted} 'show version' or inventory output"
+            )
+        raise InvalidInput(
+            f"{source_name}: unrecognised output: not 'show version', 'show inventory', "
+            "'show chassis hardware', 'show system' or 'display device manuinfo' "
+            "of a supported platform"
+        )
+    versions: list[Reading] = []
+    inventory: list[Reading] = []
+    commands: list[str] = []
+    try:
+        for section in sections:
+            key = section.signature.key
+            if key.startswith(CISCO_INVENTORY):
+                family = versions[0].os_family if versions else None
+                readings = read_cisco_inventory(section.text, family)
+            else:
+                readings = READERS[key](section.text)
+            (versions if readings and readings[0].kind == "version" else inventory).extend(
+                readings
+            )
+            commands.append(section.signature.command)
+        merged = _merge(versions, inventory)
+    except Unreadable as exc:
+        command = " + ".join(dict.fromkeys(s.signature.command for s in sections))
+        raise InvalidInput(f"{source_name}: '{command}' output: {exc}") from None
+    command = " + ".join(dict.fromkeys(commands))
+    return [_facts(reading, source_name, command) for reading in merged]
+
+
+def parse_many(
+    items: Iterable[tuple[str, str]], *, platform: str | None = None
+) -> tuple[list[DeviceFacts], list[tuple[str, str]]]:
+    """Parse (source_name, text) pairs. Returns (facts, [(source_name, reason)] of failures)."""
+    facts: list[DeviceFacts] = []
+    failures: list[tuple[str, str]] = []
+    for source_name, text in items:
+        try:
+            facts.extend(parse_output(text, platform=platform, source_name=source_name))
+        except InvalidInput as exc:
+            failures.append((source_name, exc.message))
+    return facts, failures

@@ -1,0 +1,342 @@
+"""Inventory operations: upsert parsed facts and CSV rows, list, get, count, export.
+
+Functions take a `Session` and never commit; the CLI command or HTTP request
+owns the transaction, so an import is all-or-nothing. Every query is scoped
+to one organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from fixright.accounts.models import ROLE_OWNER, Organization
+from fixright.db import utcnow
+from fixright.errors import InvalidInput, NotFound
+from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
+from fixright.inventory.models import SOURCES, Device
+from fixright.inventory.parse import UNKNOWN_FEATURE_SET, DeviceFacts
+from fixright.inventory.platforms import platform_for
+
+# Fields an import may change, in report order. Identity (vendor, serial) never changes.
+TRACKED_FIELDS = (
+    "os_family",
+    "model",
+    "platform",
+    "hostname",
+    "running_version",
+    "licensed_feature_set",
+    "image_file",
+    "purchase_date",
+    "notes",
+)
+# SQLite allows 32766 bound parameters per statement; stay far below for every backend.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class DeviceChange:
+    """One device an import touched; `changes` maps field -> (old, new) for updates."""
+
+    vendor: str
+    serial: str
+    model: str
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    """What an import did: created, updated (with per-field changes) and unchanged devices."""
+
+    created: list[DeviceChange] = field(default_factory=list)
+    updated: list[DeviceChange] = field(default_factory=list)
+    unchanged: list[DeviceChange] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def _record_from_facts(facts: DeviceFacts) -> dict[str, Any]:
+    return {
+        "vendor": facts.vendor,
+        "serial": facts.serial,
+        "os_family": facts.os_family,
+        "model": facts.model,
+        "platform": facts.platform,
+        "hostname": facts.hostname or None,
+        "running_version": facts.version_text or None,
+        "licensed_feature_set": facts.feature_set or UNKNOWN_FEATURE_SET,
+        "image_file": facts.image_file or None,
+        "purchase_date": None,
+        "notes": None,
+    }
+
+
+def _record_from_csv(row: CsvDevice) -> dict[str, Any]:
+    return {
+        "vendor": row.vendor,
+        "serial": row.serial,
+        "os_family": row.os_family,
+        "model": row.model,
+        "platform": platform_for(
+            row.vendor, row.os_family, row.model, "", version_text=row.running_version
+        ),
+        "hostname": row.hostname or None,
+        "running_version": row.running_version or None,
+        "licensed_feature_set": row.licensed_feature_set or UNKNOWN_FEATURE_SET,
+        "image_file": None,
+        "purchase_date": row.purchase_date,
+        "notes": row.notes or None,
+    }
+
+
+def _informative(name: str, value: Any) -> bool:
+    """An empty or "unknown" value never overwrites what is known."""
+    if value is None or value == "":
+        return False
+    return not (name == "licensed_feature_set" and value == UNKNOWN_FEATURE_SET)
+
+
+def _existing(
+    session: Session, organization_id: int, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    columns = [Device.id, Device.vendor, Device.serial] + [
+        getattr(Device, name) for name in TRACKED_FIELDS
+    ]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    by_vendor: dict[str, list[str]] = {}
+    for vendor, serial in keys:
+        by_vendor.setdefault(vendor, []).append(serial)
+    # (organization_id, vendor, serial IN ...) walks the unique index; serial alone would not.
+    for vendor, serials in by_vendor.items():
+        serials.sort()
+        for start in range(0, len(serials), _CHUNK):
+            rows = session.execute(
+                select(*columns).where(
+                    Device.organization_id == organization_id,
+                    Device.vendor == vendor,
+                    Device.serial.in_(serials[start : start + _CHUNK]),
+                )
+            ).mappings()
+            for row in rows:
+                found[(row["vendor"], row["serial"])] = dict(row)
+    return found
+
+
+def _upsert(
+    session: Session, organization_id: int, records: Iterable[dict[str, Any]], source: str
+) -> ImportReport:
+    if source not in SOURCES:
+        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+    # Later records of one (vendor, serial) win: the last file read is the newest look.
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in records:
+        latest[(record["vendor"], record["serial"])] = record
+    existing = _existing(session, organization_id, list(latest))
+    now = utcnow()
+    report = ImportReport()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    seen_ids: list[int] = []
+    for key, record in latest.items():
+        old = existing.get(key)
+        if old is None:
+            inserts.append(
+                {**record, "organization_id": organization_id, "source": source,
+                 "first_seen": now, "last_seen": now}
+            )
+            report.created.append(DeviceChange(key[0], key[1], record["model"]))
+            continue
+        changes = {
+            name: (old[name], record[name])
+            for name in TRACKED_FIELDS
+            if _informative(name, record[name]) and record[name] != old[name]
+        }
+        if changes:
+            updates.append(
+                {"id": old["id"], "source": source, "last_seen": now,
+                 **{name: new for name, (_, new) in changes.items()}}
+            )
+            model = changes.get("model", (None, old["model"]))[1]
+            report.updated.append(DeviceChange(key[0], key[1], model, changes))
+        else:
+            seen_ids.append(old["id"])
+            report.unchanged.append(DeviceChange(key[0], key[1], old["model"]))
+    for start in range(0, len(inserts), _CHUNK * 10):
+        session.execute(insert(Device), inserts[start : start + _CHUNK * 10])
+    if updates:
+        session.execute(update(Device), updates)
+    for start in range(0, len(seen_ids), _CHUNK):
+        session.execute(
+            update(Device)
+            .where(Device.id.in_(seen_ids[start : start + _CHUNK]))
+            .values(last_seen=now, source=source)
+            .execution_options(synchronize_session=False)
+        )
+    return report
+
+
+def check_facts(facts: Sequence[DeviceFacts]) -> None:
+    """Refuse facts that cannot be stored: `InvalidInput` naming their sources."""
+    missing = [f for f in facts if not f.serial]
+    if missing:
+        names = ", ".join(dict.fromkeys(f.source_name for f in missing))
+        raise InvalidInput(
+            f"{names}: no serial number in the output (a virtual device, a security "
+            "context, or IOS XR / Junos 'show version' alone): add the inventory output "
+            "('show inventory', 'show chassis hardware') to the same file"
+        )
+
+
+def import_facts(
+    session: Session, organization_id: int, facts: Sequence[DeviceFacts], source: str
+) -> ImportReport:
+    """Upsert parsed devices by (organisation, vendor, serial).
+
+    `source` is "show", "ssh" or "api". Facts without a serial number are
+    refused (`InvalidInput` naming their source) before anything is written.
+    Values the output did not show (empty, feature set "unknown") never
+    overwrite stored ones.
+    """
+    check_facts(facts)
+    return _upsert(session, organization_id, (_record_from_facts(f) for f in facts), source)
+
+
+def import_csv_rows(
+    session: Session, organization_id: int, rows: Sequence[CsvDevice]
+) -> ImportReport:
+    """Upsert rows read by `csvio.read_devices_csv` (source "csv"); empty cells change nothing."""
+    return _upsert(session, organization_id, (_record_from_csv(r) for r in rows), "csv")
+
+
+def _filtered(
+    query: Any, organization_id: int, search: str | None, os_family: str | None
+) -> Any:
+    query = query.where(Device.organization_id == organization_id)
+    if os_family:
+        query = query.where(Device.os_family == os_family.strip().lower())
+    if search and search.strip():
+        escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (
+                        Device.serial, Device.hostname, Device.model, Device.running_version,
+                        Device.platform,
+                    )
+                )
+            )
+        )
+    return query
+
+
+def list_devices(
+    session: Session,
+    organization_id: int,
+    *,
+    search: str | None = None,
+    os_family: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Device]:
+    """The organisation's devices, ordered by id; `search` matches serial, hostname,
+    model, version or platform (case-insensitive substring)."""
+    query = _filtered(select(Device), organization_id, search, os_family).order_by(Device.id)
+    if offset:
+        query = query.offset(max(offset, 0))
+    if limit is not None:
+        query = query.limit(max(limit, 0))
+    return list(session.scalars(query))
+
+
+def count_devices(
+    session: Session,
+    organization_id: int,
+    *,
+    search: str | None = None,
+    os_family: str | None = None,
+) -> int:
+    """How many devices `list_devices` would return without limit/offset."""
+    query = _filtered(select(func.count(Device.id)), organization_id, search, os_family)
+    return int(session.scalar(query) or 0)
+
+
+def get_device(session: Session, organization_id: int, device_id: int) -> Device:
+    """One device of the organisation; `NotFound` for an unknown id or another's device."""
+    device = session.scalar(
+        select(Device).where(Device.id == device_id, Device.organization_id == organization_id)
+    )
+    if device is None:
+        raise NotFound(f"no device {device_id}")
+    return device
+
+
+def device_row(device: Device) -> dict[str, Any]:
+    """A device as the CSV columns (plus id, platform, source, first/last seen)."""
+    purchase: date | None = device.purchase_date
+    return {
+        "id": device.id,
+        "serial": device.serial,
+        "vendor": device.vendor,
+        "os_family": device.os_family,
+        "model": device.model,
+        "running_version": device.running_version or "",
+        "licensed_feature_set": device.licensed_feature_set,
+        "hostname": device.hostname or "",
+        "purchase_date": purchase.isoformat() if purchase else "",
+        "notes": device.notes or "",
+        "platform": device.platform,
+        "source": device.source,
+        "first_seen": device.first_seen,
+        "last_seen": device.last_seen,
+    }
+
+
+def export_rows(
+    session: Session, organization_id: int, *, search: str | None = None
+) -> list[dict[str, Any]]:
+    """Every device of the organisation as a row of the CSV columns (re-importable)."""
+    rows = []
+    for device in list_devices(session, organization_id, search=search):
+        row = device_row(device)
+        rows.append({column: row[column] for column in CSV_COLUMNS})
+    return rows
+
+
+def resolve_organization(session: Session, slug: str | None) -> Organization:
+    """The organisation a command acts for: `slug`, or the only owner organisation.
+
+    Raises `InvalidInput` telling the user what to do when there is no such
+    organisation, none at all, or several to choose from.
+    """
+    if slug:
+        org = session.scalar(select(Organization).where(Organization.slug == slug))
+        if org is None:
+            raise InvalidInput(
+                f"no organisation {slug!r}: create it first with `fixright orgs add {slug}`"
+            )
+        return org
+    owners = list(
+        session.scalars(
+            select(Organization).where(Organization.role == ROLE_OWNER).order_by(Organization.id)
+        )
+    )
+    if len(owners) == 1:
+        return owners[0]
+    if not owners:
+        raise InvalidInput(
+            "no owner organisation yet: create one with `fixright orgs add SLUG`, "
+            "then pass --org SLUG"
+        )
+    slugs = ", ".join(o.slug for o in owners[:10])
+    raise InvalidInput(f"several organisations ({slugs}): choose one with --org SLUG")

@@ -1,0 +1,61 @@
+"""`fixright report ...`: fleet reports as table, JSON or CSV.
+
+`report_app` is shared: the advisories domain adds `exposure` and `fixes`
+here, the contracts domain `coverage` and `policies`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from fixright.clikit import app_context, err_console
+from fixright.output import Format, emit
+
+report_app = typer.Typer(help="Fleet reports: exposure, fixes, coverage, policies.",
+                         no_args_is_help=True)
+
+
+@report_app.command("exposure")
+def exposure(
+    ctx: typer.Context,
+    org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Per device: which advisories affect it and its combined fix."""
+    from fixright.inventory.service import resolve_organization
+    from fixright.reports.exposure import EXPOSURE_COLUMNS, exposure_report
+
+    with app_context(ctx).session() as session:
+        organization = resolve_organization(session, org)
+        rows, fleet = exposure_report(session, organization.id)
+    emit(rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}")
+    if fmt is Format.table:
+        err_console.print(
+            f"{len(rows)} devices: {fleet.affected} affected, {fleet.not_affected} not affected, "
+            f"{fleet.unknown} unknown (version unreadable: never counted safe)", highlight=False,
+        )
+
+
+@report_app.command("fixes")
+def fixes(
+    ctx: typer.Context,
+    org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
+    fmt: Format = typer.Option(Format.table, "--format"),
+) -> None:
+    """Per affected device and advisory: the first fixed release, and the combined fix."""
+    from fixright.inventory.service import resolve_organization
+    from fixright.reports.exposure import FIX_COLUMNS, fixes_report
+
+    with app_context(ctx).session() as session:
+        organization = resolve_organization(session, org)
+        rows = fixes_report(session, organization.id)
+    emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}")
+
+
+from fixright.reports.coverage import coverage_command  # noqa: E402
+
+report_app.command("coverage")(coverage_command)
+
+from fixright.reports.policies import policies_command  # noqa: E402
+
+report_app.command("policies")(policies_command)

@@ -1,0 +1,144 @@
+"""Import, reload and bulk exposure on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from fixright.accounts.service import get_or_create_organization
+from fixright.advisories import service
+from fixright.advisories.matching import AdvisoryIndex, DeviceKey, match_devices
+from fixright.advisories.models import (
+    Advisory,
+    AdvisoryAffected,
+    AdvisoryFixed,
+    AdvisoryUnplaced,
+)
+from fixright.advisories.records import newest_editions
+from fixright.errors import InvalidInput
+from fixright.inventory.models import Device
+
+
+def _counts(session) -> tuple[int, ...]:
+    return tuple(
+        session.scalar(select(func.count()).select_from(t))
+        for t in (Advisory, AdvisoryAffected, AdvisoryFixed, AdvisoryUnplaced)
+    )
+
+
+def _good(shared_data: Path) -> list[Path]:
+    return [shared_data / "advisories" / f for f in ("csaf", "openvuln", "cve5")]
+
+
+def test_import_is_idempotent(session, shared_data: Path) -> None:
+    first = service.import_paths(session, _good(shared_data))
+    session.commit()
+    assert "cisco-sa-20180328-smi2" in first.created
+    # The IOS XR advisory comes twice (CSAF, then a later openVuln edition): created, then updated.
+    assert first.created.count("cisco-sa-ios-xr-verii-bypass-HhPwQRvx") == 1
+    assert "cisco-sa-ios-xr-verii-bypass-HhPwQRvx" in first.updated
+    stored = session.scalar(select(func.count()).select_from(Advisory))
+    assert stored == len(set(first.created))
+    before = _counts(session)
+    again = service.import_paths(session, _good(shared_data))
+    assert again.created == [] and again.updated == []
+    assert len(again.unchanged) == len(first.created) + len(first.updated)
+    assert _counts(session) == before
+    snmp = session.scalar(select(Advisory).where(Advisory.advisory_id == "cisco-sa-snmp-dos-sdxnSUcW"))
+    rows = session.scalar(select(func.count()).select_from(AdvisoryAffected)
+                          .where(AdvisoryAffected.advisory_id == snmp.id))
+    assert rows == 3333 + 507
+
+
+def test_newer_revision_updates(session, shared_data: Path, tmp_path: Path) -> None:
+    source = shared_data / "advisories/openvuln/cisco-sa-20150325-mdns.json"
+    service.import_paths(session, [source])
+    data = json.loads(source.read_text())
+    data["version"] = "1.5"
+    data["lastUpdated"] = "2017-01-01T00:00:00"
+    data["productNames"] = data["productNames"][:3]
+    newer = tmp_path / "mdns.json"
+    newer.write_text(json.dumps(data))
+    report = service.import_paths(session, [newer])
+    assert report.updated == ["cisco-sa-20150325-mdns"]
+    (record,) = [r for r in service.load_records(session) if r.advisory_id == "cisco-sa-20150325-mdns"]
+    assert record.revision == "1.5"
+    assert sum(len(g.versions) for g in record.affected) == 3
+    # The older edition again changes nothing.
+    assert service.import_paths(session, [source]).unchanged == ["cisco-sa-20150325-mdns"]
+
+
+@pytest.mark.parametrize("name", ["paloalto-CVE-2025-0114.json", "ssa-426509.json",
+                                  "FG-IR-24-259.json", "FG-IR-21-173.json"])
+def test_invalid_document_leaves_database_unchanged(session, shared_data: Path, name) -> None:
+    service.import_paths(session, [shared_data / "advisories/csaf"])
+    session.commit()
+    before = _counts(session)
+    bad = shared_data / "advisories/invalid" / name
+    with pytest.raises(InvalidInput, match=name):
+        service.import_paths(session, [shared_data / "advisories/cve5", bad])
+    session.rollback()
+    assert _counts(session) == before
+
+
+def test_lenient_and_skip_bad(session, shared_data: Path) -> None:
+    invalid = shared_data / "advisories/invalid"
+    report = service.import_paths(session, [invalid], lenient=True)
+    assert len(report.created) == 4 and report.dropped
+    assert {u.product for _a, u in report.unplaced} >= {"ModelSim", "Questa"}
+    session.rollback()
+    report = service.import_paths(session, [invalid, shared_data / "advisories/cve5"], skip_bad=True)
+    assert sorted(report.created) == ["CVE-2023-24509", "CVE-2024-21591"]
+    assert len(report.skipped) == 4
+
+
+def test_missing_path_is_bad_input(session, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="no such file or folder"):
+        service.import_paths(session, [tmp_path / "nope.json"])
+
+
+def test_stored_records_match_like_the_documents(session, shared_data: Path) -> None:
+    service.import_paths(session, _good(shared_data))
+    from_db = AdvisoryIndex(service.load_records(session))
+    records = []
+    for path in service.expand_paths(_good(shared_data)):
+        records += service.read_document(path.read_bytes(), str(path)).advisories
+    from_files = AdvisoryIndex(newest_editions(records))
+    devices = [DeviceKey(i, f, v, p) for i, (f, v, p) in enumerate([
+        ("ios", "12.2(54)SG1", None), ("iosxe", "03.06.05E", "cat3k"), ("ios", "15.2(4.0.55)E", None),
+        ("junos", "19.4R3-S1.3", "srx1500"), ("eos", "4.27.6M", None), ("nxos", "7.0(3)I7(9)", None),
+        ("ios", "15.2(2)E3", None), ("asa", "9.8(4)45", None)])]
+    a, b = match_devices(from_db, devices), match_devices(from_files, devices)
+    for d in devices:
+        assert a[d.device_id].exposure == b[d.device_id].exposure
+
+
+def test_exposure_for_org_bulk(session, shared_data: Path) -> None:
+    service.import_paths(session, _good(shared_data))
+    org, _ = get_or_create_organization(session, "acme")
+    other, _ = get_or_create_organization(session, "other")
+    for i, (family, version) in enumerate([("ios", "12.2(54)SG1"), ("iosxe", "03.06.05E"),
+                                           ("ios", "junk"), ("eos", "4.28.9M")]):
+        session.add(Device(organization_id=org.id, serial=f"S{i}", vendor="cisco", os_family=family,
+                           running_version=version, source="csv"))
+    session.add(Device(organization_id=other.id, serial="X", vendor="cisco", os_family="ios",
+                       running_version="12.2(54)SG1", source="csv"))
+    session.flush()
+    fleet = service.exposure_for_org(session, org.id)
+    assert len(fleet.devices) == 4
+    assert (fleet.affected, fleet.not_affected, fleet.unknown) == (2, 1, 1)
+    keys = service.device_keys(session, org.id)
+    bulk = service.exposure_for_devices(session, keys)
+    assert {k: v.status for k, v in bulk.items()} == {k: v.status for k, v in fleet.devices.items()}
+    assert "cisco-sa-20150325-mdns" in service.advisories_fixed_by(session, "ios", "15.2(2)E3")
+
+
+def test_folder_import_reads_nested_files(session, shared_data: Path, tmp_path: Path) -> None:
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    shutil.copy(shared_data / "advisories/cve5/CVE-2023-24509.json", nested)
+    assert service.import_paths(session, [tmp_path]).created == ["CVE-2023-24509"]

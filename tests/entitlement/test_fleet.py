@@ -1,0 +1,82 @@
+"""`report policies` on the shared fleet and advisories: counts that add up and nest."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from tests.contracts.contracts_fleet import C4948
+from tests.entitlement.conftest import CONTRACTS, SG2, TODAY
+
+from fixright.advisories.service import exposure_for_org
+from fixright.catalog.service import add_image
+from fixright.catalog.storage import storage_from_url
+from fixright.contracts.csvio import read_contract_csv
+from fixright.contracts.service import coverage_by_serial, import_rows
+from fixright.entitlement.fleet import compare_policies
+from fixright.entitlement.presets import PRESETS, load_preset
+
+
+def _outcomes(session, acme, today=TODAY):
+    policies = [load_preset(p) for p in PRESETS]
+    return {o.policy: o for o in compare_policies(session, acme, policies, today=today)}
+
+
+def test_counts_add_up_and_presets_nest(session, world) -> None:
+    acme = world["acme"]
+    outcomes = _outcomes(session, acme)
+    exposed = sum(1 for d in exposure_for_org(session, acme).devices.values() if d.advisories)
+    assert exposed > 0
+    for o in outcomes.values():
+        assert o.exposed == exposed
+        assert o.allowed + o.denied == o.exposed
+        assert o.allowed <= o.exposed - o.no_known_fix
+        assert sum(total for _done, total in o.by_severity.values()) == exposed
+        assert sum(done for done, _total in o.by_severity.values()) == o.allowed
+    only = outcomes["contract-only"].allowed
+    assert all(o.allowed >= only for o in outcomes.values())
+    assert all(outcomes["open"].allowed >= o.allowed for o in outcomes.values())
+    # the 4948E's fix (12.2(54)SG2, in the catalog) is out of reach of its lapsed contract...
+    assert outcomes["contract-only"].allowed == 0
+    assert outcomes["contract-only"].contract_would_unlock >= 1
+    # ...but within the security exception and lifetime updates
+    assert outcomes["contract-plus-security"].allowed >= 1
+    assert outcomes["lifetime-updates"].allowed >= 1
+
+
+def test_renewed_contract_counts_as_only_via_contract_with_its_cost(session, world) -> None:
+    acme = world["acme"]
+    renewal = CONTRACTS.splitlines()[0] + f"\n99887,24X7X4,{C4948},WS-C4948E,2025-01-01,2025-12-31,730,EUR\n"
+    import_rows(session, acme, read_contract_csv(renewal.encode()).rows)
+    outcomes = _outcomes(session, acme)
+    only = outcomes["contract-only"]
+    assert only.allowed == 1 and only.only_via_contract == 1
+    assert only.contract_cost_per_year == {"EUR": Decimal("730.00")}
+    yearly = [c.yearly_cost for c in coverage_by_serial(session, acme, [C4948])[C4948]
+              if c.active_on(TODAY)]
+    assert yearly == [Decimal("730.00")]
+    # under lifetime-updates the same device does not depend on the contract
+    assert outcomes["lifetime-updates"].only_via_contract == 0
+
+
+def test_report_policies_cli(cli, engine, shared_data, tmp_path) -> None:
+    from tests.contracts.contracts_fleet import register_fleet
+
+    from fixright.db import make_session_factory
+
+    with make_session_factory(engine)() as s:
+        acme = register_fleet(s, shared_data, "acme")
+        add_image(s, storage_from_url(f"file://{tmp_path / 'data' / 'blobs'}"),
+                  io.BytesIO(b"y" * 64), filename=SG2, kind="maintenance")
+        import_rows(s, acme, read_contract_csv(CONTRACTS.encode()).rows)
+        s.commit()
+    assert cli("advisories", "import", str(shared_data / "advisories/openvuln")).exit_code == 0
+    csv_out = cli("report", "policies", "--today", "2025-06-01", "--format", "csv")
+    assert csv_out.exit_code == 0, csv_out.output
+    lines = csv_out.stdout.splitlines()
+    assert lines[0].startswith("policy,exposed,may_download,blocked_pct")
+    assert [line.split(",")[0] for line in lines[1:]] == list(PRESETS)
+    page = cli("report", "policies", "contract-only", "open", "--format", "html")
+    assert page.stdout.startswith("<!doctype html>") and page.stdout.count('class="bar"') == 2
+    bad = cli("report", "policies", "--format", "pdf")
+    assert bad.exit_code == 2 and "--format 'pdf'" in bad.stderr

@@ -7,8 +7,12 @@ from fastapi import FastAPI
 
 def include_routers(app: FastAPI) -> None:
     from fixright.accounts.api import router as accounts_router
+    from fixright.downloads.api import link_router
+    from fixright.downloads.api import router as downloads_router
     from fixright.web.ui_auth import router as auth_pages
 
     app.include_router(accounts_router, prefix="/api/v1")
+    app.include_router(downloads_router, prefix="/api/v1")
+    app.include_router(link_router)
     # -- domain routers --
     app.include_router(auth_pages)

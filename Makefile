@@ -19,8 +19,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test,fast]'
 	touch $(VENV)/.installed $@
 
+DEMO_DATA ?= .demo-data
+
 demo: $(VENV)/.installed
-	$(BIN)/fixright serve --host $(HOST) --port $(PORT)
+	$(BIN)/fixright --data-dir $(DEMO_DATA) serve --demo --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks

@@ -35,6 +35,7 @@ class LiveServer:
     env: dict[str, str]
     data_dir: Path
     database_url: str
+    pid: int | None = None  # the server process (for resource checks)
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -68,7 +69,8 @@ def _drop_pg(server: str, url: str) -> None:
     admin.dispose()
 
 
-def start_server(tmp: Path, database_url: str, extra_args: tuple[str, ...] = ()) -> tuple[
+def start_server(tmp: Path, database_url: str, extra_args: tuple[str, ...] = (),
+                 extra_env: dict[str, str] | None = None) -> tuple[
     subprocess.Popen[bytes], LiveServer
 ]:
     port = free_port()
@@ -80,6 +82,7 @@ def start_server(tmp: Path, database_url: str, extra_args: tuple[str, ...] = ())
         "FIXRIGHT_DATABASE_URL": database_url,
         "FIXRIGHT_STORAGE_URL": f"file://{data_dir / 'blobs'}",
         "FIXRIGHT_SECRET_KEY": "e2e-" + uuid.uuid4().hex,
+        **(extra_env or {}),
     }
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -100,7 +103,8 @@ def start_server(tmp: Path, database_url: str, extra_args: tuple[str, ...] = ())
     else:
         proc.kill()
         raise RuntimeError("server did not start: " + (tmp / "server.log").read_text())
-    return proc, LiveServer(url=url, env=env, data_dir=data_dir, database_url=database_url)
+    return proc, LiveServer(url=url, env=env, data_dir=data_dir, database_url=database_url,
+                            pid=proc.pid)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -1,10 +1,13 @@
-"""API shapes of the inventory domain (the API router comes later)."""
+"""API shapes of the inventory domain (see `fixright.inventory.api`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from fixright.versions import InvalidVersion, parse
 
 
 class DeviceOut(BaseModel):
@@ -30,3 +33,61 @@ class DeviceOut(BaseModel):
 class DeviceList(BaseModel):
     total: int
     items: list[DeviceOut]
+
+
+# Same rules as the device CSV (fixright.inventory.csvio): a serial never has spaces or
+# punctuation beyond these; vendor and OS family are lower-case tokens.
+SERIAL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$"
+TOKEN_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class DeviceIn(BaseModel):
+    """One device to register by hand (`POST /devices`); source is recorded as "api"."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    serial: str = Field(min_length=1, max_length=64, pattern=SERIAL_PATTERN)
+    vendor: str = Field(min_length=1, max_length=32, pattern=TOKEN_PATTERN,
+                        description="cisco, juniper, arista, hpe ...")
+    os_family: str = Field(min_length=1, max_length=32, pattern=TOKEN_PATTERN,
+                           description="ios, iosxe, nxos, asa, iosxr, junos, eos ...")
+    model: str = Field("", max_length=100, description="Product id, e.g. WS-C2960X-48FPD-L")
+    running_version: str = Field("", max_length=100, description="As the device prints it")
+    licensed_feature_set: str = Field("", max_length=100)
+    hostname: str = Field("", max_length=255)
+    image_file: str = Field("", max_length=255, description="The image the device boots")
+
+    @field_validator("vendor", "os_family", "licensed_feature_set")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _version_reads(self) -> DeviceIn:
+        if self.running_version:
+            try:
+                parse(self.os_family, self.running_version)
+            except InvalidVersion as exc:
+                raise ValueError(f"running_version: {exc.message}") from None
+        return self
+
+
+class FieldChange(BaseModel):
+    old: Any
+    new: Any
+
+
+class DeviceChangeOut(BaseModel):
+    vendor: str
+    serial: str
+    model: str
+    changes: dict[str, FieldChange] = {}
+
+
+class DeviceImportOut(BaseModel):
+    """What an import did; `updated` entries list each changed field."""
+
+    created: list[DeviceChangeOut]
+    updated: list[DeviceChangeOut]
+    unchanged: list[DeviceChangeOut]
+    summary: str

@@ -218,11 +218,14 @@ def import_csv_rows(
 
 
 def _filtered(
-    query: Any, organization_id: int, search: str | None, os_family: str | None
+    query: Any, organization_id: int, search: str | None, os_family: str | None,
+    platform: str | None = None,
 ) -> Any:
     query = query.where(Device.organization_id == organization_id)
     if os_family:
         query = query.where(Device.os_family == os_family.strip().lower())
+    if platform:
+        query = query.where(Device.platform == platform.strip().lower())
     if search and search.strip():
         escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
@@ -248,10 +251,13 @@ def list_devices(
     os_family: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    platform: str | None = None,
 ) -> list[Device]:
     """The organisation's devices, ordered by id; `search` matches serial, hostname,
-    model, version or platform (case-insensitive substring)."""
-    query = _filtered(select(Device), organization_id, search, os_family).order_by(Device.id)
+    model, version or platform (case-insensitive substring); `platform` is exact."""
+    query = _filtered(select(Device), organization_id, search, os_family, platform).order_by(
+        Device.id
+    )
     if offset:
         query = query.offset(max(offset, 0))
     if limit is not None:
@@ -265,10 +271,19 @@ def count_devices(
     *,
     search: str | None = None,
     os_family: str | None = None,
+    platform: str | None = None,
 ) -> int:
     """How many devices `list_devices` would return without limit/offset."""
-    query = _filtered(select(func.count(Device.id)), organization_id, search, os_family)
+    query = _filtered(select(func.count(Device.id)), organization_id, search, os_family, platform)
     return int(session.scalar(query) or 0)
+
+
+def device_platforms(session: Session, organization_id: int) -> set[str]:
+    """The distinct platform tokens of the organisation's devices (lower-case, none empty)."""
+    rows = session.scalars(
+        select(Device.platform).where(Device.organization_id == organization_id).distinct()
+    )
+    return {p.strip().lower() for p in rows if p and p.strip()}
 
 
 def get_device(session: Session, organization_id: int, device_id: int) -> Device:

@@ -16,3 +16,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(link_router)
     # -- domain routers --
     app.include_router(auth_pages)
+    from fixright.web.ui_fleet import router as fleet_pages
+    from fixright.web.ui_portal import router as portal_pages
+
+    app.include_router(fleet_pages)
+    app.include_router(portal_pages)

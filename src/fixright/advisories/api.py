@@ -1,0 +1,206 @@
+"""`/api/v1` routes of the advisories domain: advisories, a device with its exposure,
+the fleet's exposure and fix plan.
+
+Advisories are shared by every organisation (vendors publish them); devices,
+exposure and fixes are the caller's organisation's only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from starlette.concurrency import run_in_threadpool
+
+from fixright.advisories import service
+from fixright.advisories.formats import read_document
+from fixright.advisories.matching import DeviceKey
+from fixright.advisories.models import Advisory
+from fixright.advisories.records import SEVERITIES, ReadResult
+from fixright.advisories.schemas import (
+    AdvisoryDetail,
+    AdvisoryImportOut,
+    AdvisoryOut,
+    DeviceDetail,
+    DroppedOut,
+    ExposureOut,
+    ExposurePage,
+    ExposureRow,
+    FixRow,
+    UnplacedProductOut,
+)
+from fixright.errors import InvalidInput, NotFound
+from fixright.inventory import service as inventory
+from fixright.inventory.schemas import DeviceOut
+from fixright.reports.exposure import exposure_report, fixes_report
+from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.web.pagination import Page, PageDep
+from fixright.web.uploads import read_documents, upload_body
+
+router = APIRouter()
+
+# Cisco's CSAF documents list thousands of releases; the largest run to a few MB.
+MAX_ADVISORY_BYTES = 64 * 1024 * 1024
+_SEVERITY_HELP = f"One of {', '.join(SEVERITIES)}; comma-separated for several."
+
+
+def _severities(text: str | None) -> set[str] | None:
+    if not text:
+        return None
+    wanted = {s.strip().lower() for s in text.split(",") if s.strip()}
+    unknown = sorted(wanted - set(SEVERITIES))
+    if unknown:
+        raise InvalidInput(f"severity {', '.join(unknown)} is not one of {', '.join(SEVERITIES)}")
+    return wanted
+
+
+# -- the caller's devices and fleet ------------------------------------------------
+
+
+@router.get("/devices/{device_id}", response_model=DeviceDetail, tags=["devices"])
+def get_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> DeviceDetail:
+    """A device's facts and exposure: each advisory with severity, CVEs and first fixed
+    release, and the combined fix with its reason. Another organisation's device is a 404."""
+    device = inventory.get_device(session, principal.organization_id, device_id)
+    key = DeviceKey(device.id, device.os_family or None, device.running_version or None,
+                    device.platform or None, device.model or None)
+    result = service.exposure_for_devices(session, [key])[device.id]
+    return DeviceDetail(**DeviceOut.model_validate(device).model_dump(),
+                        exposure=ExposureOut.of(result.exposure))
+
+
+@router.get("/exposure", response_model=ExposurePage, tags=["exposure"])
+def exposure(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(
+        pattern="^(affected|not_affected|unknown)$", description="Only devices in this status."
+    )] = None,
+) -> ExposurePage:
+    """Per device of the caller's organisation: status, advisory counts, combined fix.
+
+    Affected devices come first (most critical advisories first); the totals
+    count the whole fleet whatever the filter.
+    """
+    rows, fleet = exposure_report(session, principal.organization_id)
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    window = rows[page.offset : page.offset + page.limit]
+    return ExposurePage(
+        items=[ExposureRow(**r) for r in window], total=len(rows), limit=page.limit,
+        offset=page.offset, affected=fleet.affected, not_affected=fleet.not_affected,
+        unknown=fleet.unknown,
+    )
+
+
+@router.get("/fixes", response_model=Page[FixRow], tags=["exposure"])
+def fixes(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    severity: Annotated[str | None, Query(description=_SEVERITY_HELP)] = None,
+) -> Page[FixRow]:
+    """The fix plan: one row per (affected device, advisory) with the first fixed release
+    and the device's combined fix."""
+    wanted = _severities(severity)
+    rows = [FixRow(**r) for r in fixes_report(session, principal.organization_id)
+            if wanted is None or r["severity"] in wanted]
+    return Page[FixRow].slice(rows, page)
+
+
+# -- advisories --------------------------------------------------------------------
+
+
+@router.get("/advisories", response_model=Page[AdvisoryOut], tags=["advisories"])
+def list_advisories(
+    session: SessionDep,
+    _principal: PrincipalDep,
+    page: PageDep,
+    severity: Annotated[str | None, Query(description=_SEVERITY_HELP)] = None,
+    search: Annotated[str | None, Query(
+        max_length=200, description="Substring of the id, title, a CVE or a bug id."
+    )] = None,
+) -> Page[AdvisoryOut]:
+    """Stored advisories, newest first."""
+    wanted = _severities(severity)
+    needle = (search or "").strip().lower()
+    rows = []
+    for advisory in service.list_advisories(session):
+        if wanted is not None and advisory.severity not in wanted:
+            continue
+        if needle and not any(
+            needle in text.lower()
+            for text in (advisory.advisory_id, advisory.title, *(advisory.cves or ()),
+                         *(advisory.bug_ids or ()))
+        ):
+            continue
+        rows.append(advisory)
+    return Page[AdvisoryOut].slice([AdvisoryOut.model_validate(a) for a in rows], page)
+
+
+@router.get("/advisories/{advisory_id}", response_model=AdvisoryDetail, tags=["advisories"])
+def get_advisory(advisory_id: str, session: SessionDep, _principal: PrincipalDep
+                 ) -> AdvisoryDetail:
+    """One advisory by its id (e.g. cisco-sa-20180328-smi2), with affected and fixed releases."""
+    advisory = session.scalar(
+        select(Advisory).where(Advisory.advisory_id == advisory_id).options(
+            selectinload(Advisory.affected), selectinload(Advisory.fixed),
+            selectinload(Advisory.unplaced),
+        )
+    )
+    if advisory is None:
+        raise NotFound(f"no advisory {advisory_id!r}")
+    return AdvisoryDetail.model_validate(advisory)
+
+
+@router.post(
+    "/advisories/import",
+    response_model=AdvisoryImportOut,
+    tags=["advisories"],
+    openapi_extra=upload_body(
+        "CSAF 2.0, Cisco openVuln or CVE JSON 5 documents, as multipart `files`, or one "
+        "document as the raw application/json body.",
+        ("application/json",),
+    ),
+    responses={403: {"description": "Only the portal operator imports advisories"},
+               422: {"description": "A document could not be read (named); nothing imported"}},
+)
+async def import_advisories(
+    request: Request,
+    _operator: OperatorDep,
+    session: SessionDep,
+    lenient: Annotated[bool, Query(
+        description="Import the sound parts of documents that break their standard."
+    )] = False,
+    filename: Annotated[str | None, Query(description="Name of a raw-body document.")] = None,
+) -> AdvisoryImportOut:
+    """Import advisories, all-or-nothing; a newer revision replaces a stored one."""
+    documents = await read_documents(request, max_bytes=MAX_ADVISORY_BYTES, filename=filename)
+    # Reading documents is CPU work: keep it off the event loop.
+    return await run_in_threadpool(_import, session, documents, lenient)
+
+
+def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool
+            ) -> AdvisoryImportOut:
+    results: list[ReadResult] = []
+    failures: list[str] = []
+    for name, data in documents:
+        if len(data) > MAX_ADVISORY_BYTES:
+            failures.append(f"{name}: larger than {MAX_ADVISORY_BYTES // (1024 * 1024)} MB")
+            continue
+        try:
+            results.append(read_document(data, name, lenient=lenient))
+        except InvalidInput as exc:
+            failures.append(exc.message)
+    if failures:
+        raise InvalidInput("; ".join(failures) + "; nothing was imported")
+    report = service.import_results(session, results)
+    return AdvisoryImportOut(
+        created=report.created, updated=report.updated, unchanged=report.unchanged,
+        dropped=[DroppedOut(file=f, where=d.where, reason=d.reason) for f, d in report.dropped],
+        unplaced=[UnplacedProductOut(advisory_id=a, product=u.product, reason=u.reason)
+                  for a, u in report.unplaced],
+    )

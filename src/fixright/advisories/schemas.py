@@ -1,0 +1,204 @@
+"""API shapes of the advisories domain: advisories, a device's exposure, fleet reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from fixright.advisories.matching import AdvisoryHit, CombinedFix, Exposure, FirstFix
+from fixright.inventory.schemas import DeviceOut
+
+
+class AdvisoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    advisory_id: str
+    source: str
+    title: str
+    severity: str
+    cvss: float | None
+    cves: list[str]
+    bug_ids: list[str]
+    url: str | None
+    published: datetime | None
+    updated: datetime | None
+    revision: str
+    vendor: str
+
+
+class AffectedOut(BaseModel):
+    """One exact affected release (`version`) or one range (introduced/fixed/last_affected)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    os_family: str
+    product: str
+    version: str | None
+    introduced: str | None
+    fixed: str | None
+    last_affected: str | None
+    train: str | None
+    platforms: list[str]
+    complete: bool
+
+
+class FixedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    os_family: str
+    train: str
+    version: str
+    product: str
+
+
+class UnplacedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    product: str
+    os_family: str | None
+    status: str
+    reason: str
+
+
+class AdvisoryDetail(AdvisoryOut):
+    """An advisory with what it affects, its published fixes and what could not be placed."""
+
+    affected: list[AffectedOut]
+    fixed: list[FixedOut]
+    unplaced: list[UnplacedOut]
+    not_affected: list[list[str]]
+    notes: list[str]
+
+
+class DroppedOut(BaseModel):
+    file: str
+    where: str
+    reason: str
+
+
+class UnplacedProductOut(BaseModel):
+    advisory_id: str
+    product: str
+    reason: str
+
+
+class AdvisoryImportOut(BaseModel):
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    dropped: list[DroppedOut]
+    unplaced: list[UnplacedProductOut]
+
+
+# -- exposure ------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class FixOut(BaseModel):
+    """A (first or combined) fix: the release, whether it was inferred, and why."""
+
+    version: str | None
+    inferred: bool
+    reason: str
+    other_trains: list[str]
+
+    @classmethod
+    def of(cls, fix: FirstFix | CombinedFix) -> FixOut:
+        return cls(version=_text(fix.version), inferred=fix.inferred, reason=fix.reason,
+                   other_trains=list(fix.other_trains))
+
+
+class AdvisoryHitOut(BaseModel):
+    advisory_id: str
+    severity: str
+    cvss: float | None
+    cves: list[str]
+    title: str
+    url: str | None
+    matched: str
+    first_fixed: FixOut
+
+    @classmethod
+    def of(cls, hit: AdvisoryHit) -> AdvisoryHitOut:
+        return cls(advisory_id=hit.advisory_id, severity=hit.severity, cvss=hit.cvss,
+                   cves=list(hit.cves), title=hit.title, url=hit.url, matched=hit.matched,
+                   first_fixed=FixOut.of(hit.first_fixed))
+
+
+class ExposureOut(BaseModel):
+    """`status` is affected, not_affected or unknown (an unreadable version is never safe)."""
+
+    status: str
+    reason: str
+    os_family: str | None
+    version: str | None
+    train: str | None
+    advisories: list[AdvisoryHitOut]
+    combined_fix: FixOut | None
+    needs_review: list[str]
+
+    @classmethod
+    def of(cls, exposure: Exposure) -> ExposureOut:
+        return cls(
+            status=exposure.status, reason=exposure.reason, os_family=exposure.os_family,
+            version=exposure.version_text,
+            train=exposure.version.train if exposure.version else None,
+            advisories=[AdvisoryHitOut.of(h) for h in exposure.advisories],
+            combined_fix=FixOut.of(exposure.combined_fix) if exposure.combined_fix else None,
+            needs_review=list(dict.fromkeys(exposure.review)),
+        )
+
+
+class DeviceDetail(DeviceOut):
+    """A device's facts and its exposure (advisories, first fixes, combined fix)."""
+
+    exposure: ExposureOut
+
+
+class ExposureRow(BaseModel):
+    hostname: str | None
+    serial: str
+    model: str
+    os_family: str | None
+    version: str | None
+    status: str
+    reason: str
+    advisories: int
+    critical: int
+    high: int
+    combined_fix: str | None
+    combined_fix_reason: str | None
+    advisory_ids: list[str]
+    needs_review: list[str]
+
+
+class ExposurePage(BaseModel):
+    """A page of the exposure report (the `Page` envelope), with the fleet's totals per status."""
+
+    items: list[ExposureRow]
+    total: int
+    limit: int
+    offset: int
+    affected: int
+    not_affected: int
+    unknown: int
+
+
+class FixRow(BaseModel):
+    hostname: str | None
+    serial: str
+    os_family: str | None
+    version: str | None
+    advisory_id: str
+    severity: str
+    cves: list[str]
+    first_fixed: str | None
+    inferred: bool
+    reason: str
+    other_trains: list[str]
+    combined_fix: str | None

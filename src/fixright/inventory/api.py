@@ -1,0 +1,118 @@
+"""`/api/v1/devices`: list, register one, import show outputs and CSV.
+
+Every route works on the caller's organisation only. `GET /devices/{id}`
+(facts plus exposure) lives in `fixright.advisories.api`: it joins a device
+with the advisories, and advisories depend on inventory, not the reverse.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from fixright.errors import Conflict
+from fixright.inventory import service
+from fixright.inventory.parse import DeviceFacts
+from fixright.inventory.platforms import platform_for
+from fixright.inventory.schemas import (
+    DeviceChangeOut,
+    DeviceImportOut,
+    DeviceIn,
+    DeviceOut,
+    FieldChange,
+)
+from fixright.inventory.uploads import import_uploads
+from fixright.web.deps import PrincipalDep, SessionDep
+from fixright.web.pagination import Page, PageDep
+from fixright.web.uploads import DocumentsDep, upload_body
+
+router = APIRouter(tags=["devices"])
+
+
+@router.get("/devices", response_model=Page[DeviceOut])
+def list_devices(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    search: Annotated[str | None, Query(
+        max_length=200, description="Substring of serial, hostname, model, version or platform."
+    )] = None,
+    os_family: Annotated[str | None, Query(max_length=32)] = None,
+    platform: Annotated[str | None, Query(max_length=64, description="Exact platform token.")]
+    = None,
+) -> Page[DeviceOut]:
+    """The caller's devices, oldest first."""
+    org = principal.organization_id
+    devices = service.list_devices(session, org, search=search, os_family=os_family,
+                                   platform=platform, limit=page.limit, offset=page.offset)
+    total = service.count_devices(session, org, search=search, os_family=os_family,
+                                  platform=platform)
+    return Page[DeviceOut].of([DeviceOut.model_validate(d) for d in devices], total, page)
+
+
+def _find(session: SessionDep, organization_id: int, vendor: str, serial: str) -> DeviceOut | None:
+    for device in service.list_devices(session, organization_id, search=serial):
+        if device.vendor == vendor and device.serial == serial:
+            return DeviceOut.model_validate(device)
+    return None
+
+
+@router.post("/devices", response_model=DeviceOut, status_code=201,
+             responses={409: {"description": "A device with this vendor and serial exists"}})
+def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) -> DeviceOut:
+    """Register one device by hand. Its platform is derived from model and image file."""
+    org = principal.organization_id
+    existing = _find(session, org, body.vendor, body.serial)
+    if existing is not None:
+        raise Conflict(f"device {body.vendor} {body.serial} already exists (id {existing.id})")
+    facts = DeviceFacts(
+        vendor=body.vendor, os_family=body.os_family, model=body.model, serial=body.serial,
+        version_text=body.running_version, version=None, hostname=body.hostname,
+        image_file=body.image_file, feature_set=body.licensed_feature_set or "unknown",
+        uptime="",
+        platform=platform_for(body.vendor, body.os_family, body.model, body.image_file,
+                              version_text=body.running_version),
+        source_name="api", command="",
+    )
+    service.import_facts(session, org, [facts], "api")
+    created = _find(session, org, body.vendor, body.serial)
+    assert created is not None  # just written in this transaction
+    return created
+
+
+def _change(change: service.DeviceChange) -> DeviceChangeOut:
+    return DeviceChangeOut(
+        vendor=change.vendor, serial=change.serial, model=change.model,
+        changes={k: FieldChange(old=old, new=new) for k, (old, new) in change.changes.items()},
+    )
+
+
+@router.post(
+    "/devices/import",
+    response_model=DeviceImportOut,
+    openapi_extra=upload_body(
+        "Show outputs (show version, show inventory ...) or device CSV files, as multipart "
+        "`files` and/or pasted `text` fields, or one document as the raw body "
+        "(text/plain, text/csv; name it with ?filename=).",
+        ("text/plain", "text/csv"),
+    ),
+    responses={422: {"description": "A document could not be read (named); nothing imported"}},
+)
+def import_devices(
+    session: SessionDep,
+    principal: PrincipalDep,  # before the documents: no body is read for an anonymous caller
+    documents: DocumentsDep,
+    platform: Annotated[str | None, Query(
+        max_length=64, description="netmiko platform (cisco_ios ...) to skip detection."
+    )] = None,
+) -> DeviceImportOut:
+    """Import devices, all-or-nothing: one unreadable document and nothing is written."""
+    report = import_uploads(session, principal.organization_id, documents, platform=platform,
+                            source="api")
+    return DeviceImportOut(
+        created=[_change(c) for c in report.created],
+        updated=[_change(c) for c in report.updated],
+        unchanged=[_change(c) for c in report.unchanged],
+        summary=report.summary(),
+    )

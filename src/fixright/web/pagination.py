@@ -1,0 +1,63 @@
+"""Pagination for list routes: `limit`/`offset` query parameters and the `Page[T]` envelope.
+
+    @router.get("/things", response_model=Page[ThingOut])
+    def things(page: PageDep, ...) -> Page[ThingOut]:
+        return Page.of(rows, total, page)          # rows already limited in SQL
+        return Page.slice(all_rows, page)          # or cut from a list in memory
+
+A `limit` above `MAX_LIMIT` or below 1, or a negative `offset`, is a 422
+naming the parameter: a client never gets a silently shortened page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageParams:
+    """The window a client asked for."""
+
+    limit: int
+    offset: int
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (1-{MAX_LIMIT}).")]
+    = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+) -> PageParams:
+    return PageParams(limit=limit, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: `items`, the `total` matching (all pages), and the window."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, items: Sequence[T], total: int, params: PageParams) -> Page[T]:
+        """A page from rows the query already limited, and the count without the window."""
+        return cls(items=list(items), total=total, limit=params.limit, offset=params.offset)
+
+    @classmethod
+    def slice(cls, rows: Sequence[T], params: PageParams) -> Page[T]:
+        """A page cut from every matching row (for services that return whole lists)."""
+        window = rows[params.offset : params.offset + params.limit]
+        return cls(items=list(window), total=len(rows), limit=params.limit, offset=params.offset)

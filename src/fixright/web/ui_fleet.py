@@ -1,0 +1,188 @@
+"""UI pages about the owner's fleet: dashboard, devices, a device, import, exposure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+
+from fixright.advisories import service as advisories
+from fixright.advisories.matching import DeviceExposure, DeviceKey
+from fixright.catalog.models import Image, Release
+from fixright.contracts import service as contracts
+from fixright.entitlement import service as entitlement
+from fixright.errors import InvalidInput
+from fixright.inventory import service as inventory
+from fixright.inventory.models import Device
+from fixright.inventory.uploads import import_uploads
+from fixright.web.deps import SessionDep
+from fixright.web.sessions import check_csrf
+from fixright.web.templating import SEVERITY_ORDER, flash, render
+from fixright.web.ui_auth import UiPrincipal
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def worst_severity(exposure: DeviceExposure) -> str | None:
+    """The most severe advisory hitting a device, or None when none does."""
+    severities = {hit.severity for hit in exposure.exposure.advisories}
+    for level in SEVERITY_ORDER:
+        if level in severities:
+            return level
+    return None
+
+
+def fix_images(session: SessionDep, exposure: DeviceExposure, platform: str | None) -> list[Image]:
+    """Catalog images of the device's combined fix release, for its platform."""
+    fix = exposure.exposure.combined_fix
+    if fix is None or fix.version is None or not platform:
+        return []
+    query = (
+        select(Image).join(Release)
+        .where(Release.os_family == fix.version.os_family,
+               Release.version_normalized == fix.version.normalized,
+               Image.platform == platform)
+        .order_by(Image.feature_set)
+    )
+    return list(session.scalars(query))
+
+
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
+    org_id = principal.organization_id
+    fleet = advisories.exposure_for_org(session, org_id)
+    by_severity: Counter[str] = Counter()
+    for exp in fleet.devices.values():
+        level = worst_severity(exp)
+        if level:
+            by_severity[level] += 1
+    today = date.today()
+    lapsing = contracts.expiring(session, org_id, today, 90)
+    policy_name, policy = entitlement.active_policy(session)
+    context: dict[str, Any] = {
+        "nav": "dashboard",
+        "devices": len(fleet.devices),
+        "affected": fleet.affected,
+        "unknown": fleet.unknown,
+        "clean": fleet.not_affected,
+        "by_severity": [(s, by_severity[s]) for s in SEVERITY_ORDER if by_severity[s]],
+        "max_bar": max(by_severity.values(), default=1),
+        "lapsing": lapsing[:10],
+        "lapsing_total": len(lapsing),
+        "policy_name": policy_name,
+        "policy": policy,
+        "today": today,
+    }
+    if principal.is_operator:
+        context["image_count"] = session.scalar(select(func.count()).select_from(Image))
+        context["advisory_count"] = len(advisories.list_advisories(session))
+    return render(request, "dashboard.html", principal, **context)
+
+
+@router.get("/devices", response_class=HTMLResponse)
+def devices(
+    request: Request, session: SessionDep, principal: UiPrincipal,
+    q: str | None = None, os_family: str | None = None, page: int = 1,
+) -> Response:
+    org_id = principal.organization_id
+    page = max(page, 1)
+    search = q.strip() if q and q.strip() else None
+    family = os_family or None
+    total = inventory.count_devices(session, org_id, search=search, os_family=family)
+    rows = inventory.list_devices(session, org_id, search=search, os_family=family,
+                                  limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None,
+                                 d.platform or None, d.model or None) for d in rows]
+    exposures = advisories.exposure_for_devices(session, keys)
+    families = sorted(
+        f for f in session.scalars(
+            select(Device.os_family).where(Device.organization_id == org_id).distinct()) if f)
+    return render(
+        request, "devices.html", principal, nav="devices", rows=rows, exposures=exposures,
+        worst=worst_severity, q=search or "", os_family=family or "", families=families,
+        page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total,
+    )
+
+
+@router.get("/devices/{device_id}", response_class=HTMLResponse)
+def device_page(
+    device_id: int, request: Request, session: SessionDep, principal: UiPrincipal
+) -> Response:
+    device = inventory.get_device(session, principal.organization_id, device_id)
+    key = DeviceKey(device.id, device.os_family or None,
+                               device.running_version or None, device.platform or None,
+                               device.model or None)
+    exposure = advisories.exposure_for_devices(session, [key])[device.id]
+    coverage = contracts.coverage_by_serial(session, principal.organization_id,
+                                            [device.serial]).get(device.serial, [])
+    return render(
+        request, "device.html", principal, nav="devices", device=device, exposure=exposure,
+        images=fix_images(session, exposure, device.platform), coverage=coverage,
+        today=date.today(),
+    )
+
+
+@router.get("/import", response_class=HTMLResponse)
+def import_form(request: Request, principal: UiPrincipal) -> Response:
+    return render(request, "import.html", principal, nav="devices")
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_submit(
+    request: Request,
+    session: SessionDep,
+    principal: UiPrincipal,
+    csrf_token: Annotated[str | None, Form()] = None,
+    pasted: Annotated[str, Form()] = "",
+    platform: Annotated[str, Form()] = "",
+    files: Annotated[list[UploadFile] | None, Form()] = None,
+) -> Response:
+    check_csrf(request, csrf_token)
+    documents: list[tuple[str, bytes]] = []
+    for upload in files or []:
+        if upload.filename:
+            documents.append((upload.filename, await upload.read()))
+    if pasted.strip():
+        documents.append(("pasted text", pasted.encode()))
+    try:
+        report = import_uploads(session, principal.organization_id, documents,
+                                platform=platform or None, source="api")
+    except InvalidInput as exc:
+        session.rollback()
+        return render(request, "import.html", principal, status_code=422, nav="devices",
+                      error=exc.message, pasted=pasted, platform=platform)
+    flash(request, f"Import: {report.summary()}.", "ok")
+    touched = report.created + report.updated + report.unchanged
+    if len(touched) == 1:
+        device = session.scalar(select(Device).where(
+            Device.organization_id == principal.organization_id,
+            Device.vendor == touched[0].vendor, Device.serial == touched[0].serial))
+        if device is not None:
+            return RedirectResponse(f"/devices/{device.id}", status_code=303)
+    return render(request, "import.html", principal, nav="devices", report=report)
+
+
+@router.get("/exposure", response_class=HTMLResponse)
+def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
+    fleet = advisories.exposure_for_org(session, principal.organization_id)
+    devices = {d.id: d for d in inventory.list_devices(session, principal.organization_id)}
+    per_advisory: dict[str, dict[str, Any]] = {}
+    for device_id, exp in fleet.devices.items():
+        for hit in exp.exposure.advisories:
+            entry = per_advisory.setdefault(hit.advisory_id, {
+                "hit": hit, "devices": []})
+            entry["devices"].append(devices.get(device_id))  # type: ignore[call-overload]
+    ordered = sorted(
+        per_advisory.values(),
+        key=lambda e: (SEVERITY_ORDER.index(e["hit"].severity)
+                       if e["hit"].severity in SEVERITY_ORDER else 99, -len(e["devices"])),
+    )
+    unknown = [devices.get(i) for i, e in fleet.devices.items()  # type: ignore[call-overload]
+               if e.status == "unknown"]
+    return render(request, "exposure.html", principal, nav="exposure", advisories=ordered,
+                  unknown=[d for d in unknown if d is not None], fleet=fleet)

@@ -1,0 +1,175 @@
+"""UI pages of the portal: images and downloads, contracts, policy, advisories, audit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from fixright.accounts.service import Principal
+from fixright.advisories import service as advisories
+from fixright.advisories.formats import read_document
+from fixright.audit import service as audit
+from fixright.catalog.models import Image, Release
+from fixright.contracts import service as contracts
+from fixright.contracts.csvio import read_contract_csv
+from fixright.downloads import service as downloads
+from fixright.entitlement import service as entitlement
+from fixright.errors import Forbidden, InvalidInput
+from fixright.inventory.models import Device
+from fixright.web.deps import SessionDep, optional_principal
+from fixright.web.sessions import check_csrf
+from fixright.web.templating import flash, render
+from fixright.web.ui_auth import UiPrincipal
+
+router = APIRouter(include_in_schema=False)
+
+
+def visible_images(session: SessionDep, principal: Principal, platform: str | None = None
+                   ) -> list[Image]:
+    """The operator sees every image; an owner sees public images and those of its platforms."""
+    query = select(Image).join(Release).order_by(Image.platform, Release.train,
+                                                 Release.version_key.desc(), Image.filename)
+    if platform:
+        query = query.where(Image.platform == platform)
+    if not principal.is_operator:
+        owned = select(Device.platform).where(Device.organization_id == principal.organization_id)
+        query = query.where(Image.public.is_(True) | Image.platform.in_(owned))
+    return list(session.scalars(query))
+
+
+def _require_operator(principal: Principal) -> None:
+    if not principal.is_operator:
+        raise Forbidden("only the portal operator may do this")
+
+
+@router.get("/images", response_class=HTMLResponse)
+def images_page(request: Request, session: SessionDep, principal: UiPrincipal,
+                platform: str | None = None) -> Response:
+    return render(request, "images.html", principal, nav="images",
+                  images=visible_images(session, principal, platform or None),
+                  platform=platform or "")
+
+
+@router.post("/images/{image_id}/download", response_class=HTMLResponse)
+def download(
+    image_id: int, request: Request, session: SessionDep, principal: UiPrincipal,
+    csrf_token: Annotated[str | None, Form()] = None,
+    back: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Ask the policy; allowed -> redirect to the signed link, denied -> the reasons (403)."""
+    check_csrf(request, csrf_token)
+    result = downloads.request_link(
+        session, principal, image_id, key=request.app.state.secret_key.encode(),
+        minutes=request.app.state.settings.download_link_minutes,
+    )
+    if result.allowed and result.url:
+        return RedirectResponse(result.url, status_code=303)
+    session.commit()  # the denial is audited even though the page says 403
+    image = session.get(Image, image_id)
+    return render(request, "decision.html", principal, status_code=403, nav="images",
+                  decision=result.decision, image=image,
+                  back=back if back and back.startswith("/") and not back.startswith("//")
+                  else "/images")
+
+
+@router.get("/contracts", response_class=HTMLResponse)
+def contracts_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
+    today = date.today()
+    org_id = principal.organization_id
+    return render(request, "contracts.html", principal, nav="contracts", today=today,
+                  contracts=contracts.list_contracts(session, org_id),
+                  expiring=contracts.expiring(session, org_id, today, 90),
+                  report=contracts.coverage_report(session, org_id, today))
+
+
+@router.post("/contracts/import", response_class=HTMLResponse)
+async def contracts_import(
+    request: Request, session: SessionDep, principal: UiPrincipal,
+    file: UploadFile, csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    check_csrf(request, csrf_token)
+    data = await file.read()
+    try:
+        parsed = read_contract_csv(data, source=file.filename or "upload.csv")
+        report = contracts.import_rows(session, principal.organization_id, parsed.rows,
+                                       actor=principal.actor, source=file.filename or "upload")
+    except InvalidInput as exc:
+        session.rollback()
+        flash(request, f"{exc.message} Nothing was imported.", "error")
+        return RedirectResponse("/contracts", status_code=303)
+    summary = ", ".join(f"{k}: {v}" for k, v in report.summary().items())
+    flash(request, f"Contracts imported ({summary}).", "ok")
+    return RedirectResponse("/contracts", status_code=303)
+
+
+@router.get("/policy", response_class=HTMLResponse)
+def policy_page(
+    request: Request, session: SessionDep,
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Response:
+    """Public: the active policy in plain words, and the alternatives."""
+    name, policy = entitlement.active_policy(session)
+    return render(request, "policy.html", principal, nav="policy", name=name, policy=policy,
+                  policies=entitlement.list_policies(session),
+                  toml=entitlement.policy_text(session, name))
+
+
+@router.post("/policy", response_class=HTMLResponse)
+def policy_set(
+    request: Request, session: SessionDep, principal: UiPrincipal,
+    csrf_token: Annotated[str | None, Form()] = None,
+    name: Annotated[str, Form()] = "",
+    toml: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    _require_operator(principal)
+    try:
+        row = entitlement.set_active_policy(session, toml if toml.strip() else name,
+                                            actor=principal.actor, source="the policy form")
+    except InvalidInput as exc:
+        session.rollback()
+        flash(request, exc.message, "error")
+        return RedirectResponse("/policy", status_code=303)
+    flash(request, f"Policy {row.name} is now active.", "ok")
+    return RedirectResponse("/policy", status_code=303)
+
+
+@router.get("/advisories", response_class=HTMLResponse)
+def advisories_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
+    return render(request, "advisories.html", principal, nav="advisories",
+                  advisories=advisories.list_advisories(session))
+
+
+@router.post("/advisories/import", response_class=HTMLResponse)
+async def advisories_import(
+    request: Request, session: SessionDep, principal: UiPrincipal,
+    files: list[UploadFile], csrf_token: Annotated[str | None, Form()] = None,
+    lenient: Annotated[bool, Form()] = False,
+) -> Response:
+    check_csrf(request, csrf_token)
+    _require_operator(principal)
+    try:
+        results = [read_document(await f.read(), f.filename or "upload.json", lenient=lenient)
+                   for f in files]
+        report = advisories.import_results(session, results)
+    except InvalidInput as exc:
+        session.rollback()
+        flash(request, f"{exc.message} Nothing was imported.", "error")
+        return RedirectResponse("/advisories", status_code=303)
+    flash(request, f"Advisories: {len(report.created)} created, {len(report.updated)} updated, "
+                   f"{len(report.unchanged)} unchanged.", "ok")
+    return RedirectResponse("/advisories", status_code=303)
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, session: SessionDep, principal: UiPrincipal,
+               action: str | None = None) -> Response:
+    scope = None if principal.is_operator else principal.organization_id
+    events = audit.list_events(session, scope, action=action or None, limit=200)
+    verified = audit.verify_chain(session) if principal.is_operator else None
+    return render(request, "audit.html", principal, nav="audit", events=events,
+                  action=action or "", verified=verified)

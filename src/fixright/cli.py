@@ -29,9 +29,11 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(orgs_app, name="orgs")
 # Domain sub-apps are mounted below, one line each.
 # -- domain mounts --
-from fixright.advisories.cli import advisories_app, check  # noqa: E402
+from fixright.advisories.cli import advisories_app  # noqa: E402
 
 app.add_typer(advisories_app, name="advisories")
+from fixright.check import check  # noqa: E402
+
 app.command("check")(check)
 from fixright.reports.cli import report_app  # noqa: E402
 

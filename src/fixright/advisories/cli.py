@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -204,12 +205,65 @@ def _print_device(report: dict[str, Any]) -> None:
         fix = _fix_text(report["combined_fix"], report["combined_fix_inferred"])
         console.print(f"  combined fix: {fix} - {report['combined_fix_reason']}", highlight=False,
                       markup=False)
+    for line in report.get("downloads", []):
+        verdict = "may download" if line["allowed"] else "may NOT download"
+        console.print(f"  {verdict} {line['image']}: {line['why']}", highlight=False, markup=False)
     if report["needs_review"]:
         console.print(
             f"  review: {', '.join(report['needs_review'])} affect {report['os_family']} "
             "without listing releases", highlight=False, markup=False,
         )
     console.print()
+
+
+def run_check(
+    ctx: typer.Context,
+    paths: list[Path],
+    advisories: list[Path] | None,
+    fmt: Format,
+    annotate: Callable[[Any, list[dict[str, Any]]], None] | None = None,
+) -> None:
+    """The body of `fixright check`; `annotate(session, reports)` may add to each report
+    (the portal adds whether the owner may download the fix) when the database is used."""
+    if fmt is Format.csv:
+        raise InvalidInput("--format must be table or json for check")
+    facts, failures = _read_devices(paths)
+    if not facts:
+        _list_lines("no device could be read:", failures or ["no input"], error=True)
+        raise typer.Exit(2)
+    keys = [DeviceKey(i, f.os_family, f.version_text, f.platform or None, f.model or None)
+            for i, f in enumerate(facts)]
+    if advisories:
+        results, _skipped = service.read_paths(advisories)
+        records = newest_editions([r for result in results for r in result.advisories])
+        index = AdvisoryIndex(records)
+        _warn_if_empty(index)
+        results_by_device = match_devices(index, keys)
+        reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
+    else:
+        with app_context(ctx).session() as session:
+            index = service.load_index(session)
+            _warn_if_empty(index)
+            results_by_device = match_devices(index, keys)
+            reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
+            if annotate is not None:
+                annotate(session, reports)
+    if fmt is Format.json:
+        console.print(to_json(reports), markup=False, highlight=False)
+    else:
+        for report in reports:
+            _print_device(report)
+    if failures:
+        _list_lines(f"{len(failures)} input(s) could not be read:", failures, error=True)
+        raise typer.Exit(2)
+
+
+def _warn_if_empty(index: AdvisoryIndex) -> None:
+    if not index.records:
+        err_console.print(
+            "note: no advisories loaded: import some with `fixright advisories import PATH` "
+            "or pass --advisories PATH", highlight=False,
+        )
 
 
 def check(
@@ -219,33 +273,4 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Which advisories affect these devices, and which release fixes them (no server needed)."""
-    if fmt is Format.csv:
-        raise InvalidInput("--format must be table or json for check")
-    facts, failures = _read_devices(paths)
-    if not facts:
-        _list_lines("no device could be read:", failures or ["no input"], error=True)
-        raise typer.Exit(2)
-    if advisories:
-        results, _skipped = service.read_paths(advisories)
-        records = newest_editions([r for result in results for r in result.advisories])
-        index = AdvisoryIndex(records)
-    else:
-        with app_context(ctx).session() as session:
-            index = service.load_index(session)
-    if not index.records:
-        err_console.print(
-            "note: no advisories loaded: import some with `fixright advisories import PATH` "
-            "or pass --advisories PATH", highlight=False,
-        )
-    keys = [DeviceKey(i, f.os_family, f.version_text, f.platform or None, f.model or None)
-            for i, f in enumerate(facts)]
-    results_by_device = match_devices(index, keys)
-    reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
-    if fmt is Format.json:
-        console.print(to_json(reports), markup=False, highlight=False)
-    else:
-        for report in reports:
-            _print_device(report)
-    if failures:
-        _list_lines(f"{len(failures)} input(s) could not be read:", failures, error=True)
-        raise typer.Exit(2)
+    run_check(ctx, paths, advisories, fmt)

@@ -1,0 +1,83 @@
+"""`fixright check`: the one-shot a new user runs first.
+
+Reads show outputs and says, per device, which advisories affect it and which
+release fixes them. Run against a portal's database with an organisation, it
+also says whether that owner may download the fix's images under the active
+policy (a what-if: these checks are not written to the audit log).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fixright.accounts.models import ROLE_OWNER, Organization
+from fixright.advisories.cli import run_check
+from fixright.catalog.models import Image, Release
+from fixright.entitlement import service as entitlement
+from fixright.errors import NotFound
+from fixright.output import Format
+
+
+def fix_images(session: Session, os_family: str, version: str, platform: str | None
+               ) -> list[Image]:
+    """Catalog images of release `version` for `platform`."""
+    from fixright.versions import InvalidVersion, parse
+
+    try:
+        normalized = parse(os_family, version).normalized
+    except InvalidVersion:
+        return []
+    query = select(Image).join(Release).where(
+        Release.os_family == os_family, Release.version_normalized == normalized)
+    if platform:
+        query = query.where(Image.platform == platform)
+    return list(session.scalars(query.order_by(Image.feature_set)))
+
+
+def _organization(session: Session, slug: str | None) -> Organization | None:
+    if slug:
+        org = session.scalar(select(Organization).where(Organization.slug == slug))
+        if org is None:
+            raise NotFound(f"no organisation with slug {slug!r} (see `fixright orgs list`)")
+        return org
+    owners = session.scalars(select(Organization).where(Organization.role == ROLE_OWNER)).all()
+    return owners[0] if len(owners) == 1 else None
+
+
+def _annotator(slug: str | None) -> Any:
+    def annotate(session: Session, reports: list[dict[str, Any]]) -> None:
+        org = _organization(session, slug)
+        if org is None:
+            return
+        for report in reports:
+            if not report["combined_fix"]:
+                continue
+            lines = []
+            for image in fix_images(session, report["os_family"], report["combined_fix"],
+                                    report["platform"]):
+                decision = entitlement.decide(session, org.id, image, actor="cli:check",
+                                              organization=org.slug, record=False)
+                why = (f"grant '{decision.grant}' of policy '{decision.policy}'"
+                       if decision.allowed else (decision.hint or "; ".join(
+                           f.message for g in decision.grants for f in g.failures)))
+                lines.append({"image": image.filename, "image_id": image.id,
+                              "allowed": decision.allowed, "policy": decision.policy,
+                              "why": why})
+            report["downloads"] = lines
+    return annotate
+
+
+def check(
+    ctx: typer.Context,
+    paths: list[Path] = typer.Argument(..., help="Show outputs (files or folders) the inventory parser reads."),
+    advisories: list[Path] = typer.Option(None, "--advisories", help="Advisory files or folders to use instead of the database."),
+    org: str | None = typer.Option(None, "--org", help="Say whether this owner may download each fix (default: the only owner organisation)."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+) -> None:
+    """Which advisories affect these devices, which release fixes them, and whether you may download it."""
+    run_check(ctx, paths, advisories, fmt, annotate=_annotator(org))

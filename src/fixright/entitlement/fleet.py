@@ -42,7 +42,7 @@ from fixright.entitlement.facts import (
 from fixright.entitlement.featuresets import licence_includes
 from fixright.entitlement.policy import Policy, evaluate
 from fixright.inventory.models import Device
-from fixright.versions import InvalidVersion, parse
+from fixright.versions import train_of
 
 SEVERITY_COLUMNS = tuple(reversed(SEVERITIES[1:]))  # critical, high, medium, low
 
@@ -77,19 +77,10 @@ class _Exposed:
     fix: str  # normalized version text of the combined fix
 
 
-def _train(os_family: str | None, version: str | None) -> str | None:
-    if not os_family or not version:
-        return None
-    try:
-        return parse(os_family, version).train
-    except InvalidVersion:
-        return None
-
-
 def _device_facts(d: Device, lines: Sequence[CoverageInfo]) -> DeviceFacts:
     return DeviceFacts(
         device_id=d.id, serial=d.serial, model=d.model or None, platform=d.platform,
-        running_version=d.running_version, running_train=_train(d.os_family, d.running_version),
+        running_version=d.running_version, running_train=train_of(d.os_family, d.running_version),
         licensed_feature_set=d.licensed_feature_set,
         coverage=tuple(CoverageFacts(c.contract_number, c.start, c.end, c.service_level)
                        for c in lines),
@@ -180,7 +171,7 @@ def compare_policies(
             feature_set = e.device.licensed_feature_set
             key = (e.fix, feature_set)
             img = ImageFacts(0, f"{platform} {e.fix} {feature_set} (not in catalog)", platform,
-                             feature_set, e.fix, _train(e.os_family, e.fix),
+                             feature_set, e.fix, train_of(e.os_family, e.fix),
                              (release_row.kind if release_row and release_row.kind
                               else "maintenance"),
                              (release_row.release_date if release_row else None) or today)

@@ -39,7 +39,7 @@ from fixright.entitlement.policy import Decision, Policy, evaluate, load_policy
 from fixright.entitlement.presets import PRESETS, is_preset, load_preset, preset_text
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.inventory.models import Device
-from fixright.versions import InvalidVersion, parse
+from fixright.versions import train_of
 
 # -- stored policies ---------------------------------------------------------
 
@@ -134,15 +134,6 @@ def resolve_image(session: Session, ref: Image | str | int) -> Image:
     return catalog.get_image_by_filename(session, ref)
 
 
-def _train(os_family: str | None, version: str | None) -> str | None:
-    if not os_family or not version:
-        return None
-    try:
-        return parse(os_family, version).train
-    except InvalidVersion:
-        return None
-
-
 def _coverage(lines: Sequence[CoverageInfo]) -> tuple[CoverageFacts, ...]:
     return tuple(CoverageFacts(c.contract_number, c.start, c.end, c.service_level)
                  for c in lines)
@@ -159,7 +150,7 @@ def image_facts(session: Session, image: Image, fixed: Sequence[str] = ()) -> Im
     return ImageFacts(
         image_id=image.id, filename=image.filename, platform=image.platform,
         feature_set=image.feature_set or None, release_version=release.version,
-        release_train=release.train or _train(release.os_family, release.version),
+        release_train=release.train or train_of(release.os_family, release.version),
         release_kind=release.kind or "unknown",
         published_at=published.date() if published is not None else None,
         public=bool(image.public),
@@ -203,7 +194,7 @@ def gather_facts(
         DeviceFacts(
             device_id=d.id, serial=d.serial, model=d.model or None, platform=d.platform,
             running_version=d.running_version,
-            running_train=_train(d.os_family, d.running_version),
+            running_train=train_of(d.os_family, d.running_version),
             licensed_feature_set=d.licensed_feature_set,
             coverage=_coverage(coverage.get(d.serial.upper(), ())),
         )

@@ -23,7 +23,7 @@ from fixright.versions.core import (
     compare,
     same_train,
 )
-from fixright.versions.families import FAMILIES, parse
+from fixright.versions.families import FAMILIES, parse, train_of
 
 __all__ = [
     "FAMILIES",
@@ -33,4 +33,5 @@ __all__ = [
     "compare",
     "parse",
     "same_train",
+    "train_of",
 ]

@@ -81,3 +81,13 @@ def _parse_cached(os_family: str, text: str) -> Version:
         text=stripped[:MAX_TEXT_LENGTH],
         reason=reason,
     )
+
+
+def train_of(os_family: str | None, text: str | None) -> str | None:
+    """The train of `text` in `os_family`, or None when either is missing or unreadable."""
+    if not os_family or not text:
+        return None
+    try:
+        return parse(os_family, text).train
+    except InvalidVersion:
+        return None

@@ -29,8 +29,17 @@ def test_public_names() -> None:
         "compare",
         "same_train",
         "FAMILIES",
+        "train_of",
     }
     assert FAMILIES == ("ios", "iosxe", "iosxr", "nxos", "asa", "junos", "eos", "generic")
+
+
+def test_train_of_is_forgiving() -> None:
+    assert versions.train_of("ios", "15.2(4)E10") == "15.2E"
+    assert versions.train_of("junos", "21.4R3-S5.4") == "21.4"
+    assert versions.train_of("ios", "not a version") is None
+    assert versions.train_of(None, "15.2(4)E10") is None
+    assert versions.train_of("ios", None) is None
 
 
 def test_error_tree() -> None:

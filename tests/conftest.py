@@ -17,12 +17,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fixright.db import Base, make_engine, make_session_factory, upgrade
+
+# Wall-clock deadlines make property tests flaky on a busy 2-core CI machine;
+# speed is measured in benchmarks/, not here.
+settings.register_profile(
+    "fixright", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("fixright")
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 if not SHARED_DATA.is_dir():  # a clone elsewhere: look beside the checkout

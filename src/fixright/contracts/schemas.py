@@ -38,3 +38,67 @@ class ImportSummary(BaseModel):
     lines_updated: int
     lines_unchanged: int
     unknown_serials: int
+
+
+class ContractDetail(ContractOut):
+    """A contract with its coverage lines, one per serial."""
+
+    coverage: list[CoverageLineOut]
+
+
+class UnknownSerialOut(BaseModel):
+    row: int
+    contract: str
+    serial: str
+    product_id: str
+
+
+class ContractImportOut(BaseModel):
+    """What an import did, per file name; lines on unregistered serials are kept and listed."""
+
+    files: list[str]
+    summary: ImportSummary
+    contracts_created: list[str]
+    contracts_updated: list[str]
+    unknown_serials: list[UnknownSerialOut]
+    ignored_columns: list[str]
+
+
+class ExpiringOut(BaseModel):
+    contract_number: str
+    service_level: str
+    serial: str
+    pid: str
+    end: date
+    days_left: int
+    renewed: bool
+
+
+class ServiceLevelOut(BaseModel):
+    service_level: str
+    devices: int
+    lines: int
+    yearly_cost: dict[str, Decimal]
+
+
+class CoverageDeviceOut(BaseModel):
+    serial: str
+    model: str | None
+    platform: str | None
+    covered: bool
+    covered_until: date | None
+    days_left: int | None
+
+
+class CoverageReportOut(BaseModel):
+    """Coverage on `today`; `lapsing` maps 30/60/90 days to how many devices lapse by then."""
+
+    today: date
+    devices: int
+    covered: int
+    uncovered: int
+    lapsing: dict[str, int]
+    yearly_cost: dict[str, Decimal]
+    per_service_level: list[ServiceLevelOut]
+    lines_on_unknown_serials: int
+    device_rows: list[CoverageDeviceOut] | None = None

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from fixright.accounts.service import Principal
-from fixright.catalog.storage import content_disposition, storage_from_url
+from fixright.catalog.storage import BlobStorage, content_disposition, storage_from_url
 from fixright.downloads import service
+from fixright.errors import NotFound
 from fixright.web.deps import PrincipalDep, SessionDep, optional_principal
 
 router = APIRouter(tags=["downloads"])
 link_router = APIRouter(include_in_schema=False)
+
+_storage_lock = threading.Lock()
+
+
+def app_storage(app: FastAPI) -> BlobStorage:
+    """The app's blob storage, made once per process.
+
+    Built once because an S3 backend holds a boto3 client: making one per request
+    costs milliseconds, and boto3's default session is not safe to make clients
+    from in several threads at once (sync endpoints run in a thread pool).
+    """
+    storage: BlobStorage | None = getattr(app.state, "download_storage", None)
+    if storage is None:
+        with _storage_lock:
+            storage = getattr(app.state, "download_storage", None)
+            if storage is None:
+                settings = app.state.settings
+                storage = storage_from_url(settings.resolved_storage_url(), settings)
+                app.state.download_storage = storage
+    return storage
 
 
 class LinkOut(BaseModel):
@@ -76,14 +99,23 @@ def fetch(
     image = service.resolve_link(
         session, token, principal, key=request.app.state.secret_key.encode()
     )
-    settings = request.app.state.settings
-    storage = storage_from_url(settings.resolved_storage_url(), settings)
+    storage = app_storage(request.app)
     headers = service.digest_headers(image)
-    presigned = storage.presigned_url(image.blob_key, filename=image.filename, expires=300)
+    blob_key, name = image.blob_key, image.filename
+    # End the request's transaction now, before any bytes move: the dependency
+    # would otherwise close it only after the response is sent, and a download
+    # of minutes would pin a pooled connection (idle in transaction) for as long.
+    session.commit()
+    presigned = storage.presigned_url(blob_key, filename=name, expires=300)
     if presigned:
         return RedirectResponse(presigned, status_code=307, headers={"ETag": headers["ETag"]})
-    path = storage.path(image.blob_key)  # type: ignore[attr-defined]
-    headers["Content-Disposition"] = content_disposition(image.filename)
+    path = storage.path(blob_key)  # type: ignore[attr-defined]
+    try:
+        stat_result = os.stat(path)
+    except FileNotFoundError:
+        raise NotFound(f"the file of image {name} is missing from storage") from None
+    headers["Content-Disposition"] = content_disposition(name)
     # Starlette's FileResponse implements Range, multiple ranges, If-Range and 416,
     # and hands the file to the server (pathsend/sendfile) without reading it here.
-    return FileResponse(path, headers=headers, media_type="application/octet-stream")
+    return FileResponse(path, headers=headers, media_type="application/octet-stream",
+                        stat_result=stat_result)

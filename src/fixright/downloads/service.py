@@ -20,7 +20,7 @@ from fixright.accounts.service import Principal
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
 from fixright.downloads.signing import LinkClaims, LinkInvalid, sign, verify
-from fixright.errors import Forbidden
+from fixright.errors import Forbidden, NotFound
 
 
 class OtherOrganisationLink(Forbidden):
@@ -35,6 +35,29 @@ class LinkResult:
     decision: Any  # fixright.entitlement.policy.Decision
     url: str | None
     expires: int | None
+
+
+def may_see(session: Session, principal: Principal, images: list[Image]) -> list[Image]:
+    """The images of `images` the caller may see: all for the operator; for an owner,
+    public images and those of a platform it has a device of."""
+    if principal.is_operator:
+        return images
+    from fixright.inventory.service import device_platforms
+
+    platforms = device_platforms(session, principal.organization_id)
+    return [i for i in images if i.public or i.platform.lower() in platforms]
+
+
+def visible_image(session: Session, principal: Principal, image_id: int) -> Image:
+    """The image `image_id` if the caller may see it; `NotFound` otherwise (never 403,
+    which would confirm that the image exists)."""
+    try:
+        image = catalog.get_image(session, image_id)
+    except NotFound:
+        image = None
+    if image is None or not may_see(session, principal, [image]):
+        raise NotFound(f"no image with id {image_id}")
+    return image
 
 
 def link_path(token: str, filename: str) -> str:
@@ -57,9 +80,10 @@ def request_link(
     """
     from fixright.entitlement import service as entitlement
 
-    image = catalog.get_image(session, image_id)
+    image = visible_image(session, principal, image_id)
     decision = entitlement.decide(
-        session, organization_id=principal.organization_id, image=image, actor=principal.actor
+        session, organization_id=principal.organization_id, image=image, actor=principal.actor,
+        organization=principal.organization_slug,
     )
     if not decision.allowed:
         return LinkResult(False, decision, None, None)

@@ -15,6 +15,16 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(downloads_router, prefix="/api/v1")
     app.include_router(link_router)
     # -- domain routers --
+    from fixright.advisories.api import router as advisories_router
+    from fixright.audit.api import router as audit_router
+    from fixright.catalog.api import router as catalog_router
+    from fixright.contracts.api import router as contracts_router
+    from fixright.entitlement.api import router as entitlement_router
+    from fixright.inventory.api import router as inventory_router
+
+    for domain_router in (inventory_router, advisories_router, contracts_router,
+                          catalog_router, entitlement_router, audit_router):
+        app.include_router(domain_router, prefix="/api/v1")
     app.include_router(auth_pages)
     from fixright.web.ui_fleet import router as fleet_pages
     from fixright.web.ui_portal import router as portal_pages

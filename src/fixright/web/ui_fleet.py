@@ -18,7 +18,7 @@ from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
-from fixright.inventory.uploads import import_uploads
+from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.web.deps import SessionDep
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import SEVERITY_ORDER, flash, render
@@ -146,12 +146,13 @@ async def import_submit(
     documents: list[tuple[str, bytes]] = []
     for upload in files or []:
         if upload.filename:
-            documents.append((upload.filename, await upload.read()))
+            # One byte past the limit is enough for the service to refuse it.
+            documents.append((upload.filename, await upload.read(MAX_UPLOAD_BYTES + 1)))
     if pasted.strip():
         documents.append(("pasted text", pasted.encode()))
     try:
         report = import_uploads(session, principal.organization_id, documents,
-                                platform=platform or None, source="api")
+                                platform=platform or None, source="show")
     except InvalidInput as exc:
         session.rollback()
         return render(request, "import.html", principal, status_code=422, nav="devices",

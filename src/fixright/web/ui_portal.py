@@ -19,7 +19,6 @@ from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
 from fixright.entitlement import service as entitlement
 from fixright.errors import Forbidden, InvalidInput
-from fixright.inventory.models import Device
 from fixright.web.deps import SessionDep, optional_principal
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import flash, render
@@ -30,15 +29,12 @@ router = APIRouter(include_in_schema=False)
 
 def visible_images(session: SessionDep, principal: Principal, platform: str | None = None
                    ) -> list[Image]:
-    """The operator sees every image; an owner sees public images and those of its platforms."""
+    """What the images page lists: what the caller may see, by platform and release."""
     query = select(Image).join(Release).order_by(Image.platform, Release.train,
                                                  Release.version_key.desc(), Image.filename)
     if platform:
         query = query.where(Image.platform == platform)
-    if not principal.is_operator:
-        owned = select(Device.platform).where(Device.organization_id == principal.organization_id)
-        query = query.where(Image.public.is_(True) | Image.platform.in_(owned))
-    return list(session.scalars(query))
+    return downloads.may_see(session, principal, list(session.scalars(query)))
 
 
 def _require_operator(principal: Principal) -> None:

@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
             from fixright.web.templating import render
 
-            return render(request, "error.html", None, status_code=exc.http_status,
+            return render(request, "error.html", _cookie_principal(request),
+                          status_code=exc.http_status,
                           message=exc.message, status=exc.http_status)
         headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
         return JSONResponse(
@@ -79,6 +80,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
     return app
+
+
+def _cookie_principal(request: Request) -> Any:
+    """The logged-in user of an HTML error page, so it keeps the navigation."""
+    from fixright.accounts.models import User
+    from fixright.accounts.service import principal_for
+
+    user_id = request.scope.get("session", {}).get("user_id")
+    if not user_id:
+        return None
+    with request.app.state.session_factory() as session:
+        user = session.get(User, user_id)
+        return principal_for(user) if user is not None and not user.disabled else None
 
 
 def _wants_html(request: Request) -> bool:

@@ -10,8 +10,10 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 
+from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.advisories import service as advisories
 from fixright.advisories.matching import DeviceExposure, DeviceKey
+from fixright.audit import service as audit
 from fixright.catalog.models import Image, Release
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
@@ -81,6 +83,10 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
     if principal.is_operator:
         context["image_count"] = session.scalar(select(func.count()).select_from(Image))
         context["advisory_count"] = len(advisories.list_advisories(session))
+        context["portal_devices"] = session.scalar(select(func.count()).select_from(Device))
+        context["owner_count"] = session.scalar(
+            select(func.count()).select_from(Organization).where(Organization.role == ROLE_OWNER))
+        context["decisions"] = audit.count_events(session, action="entitlement:download:decide")
     return render(request, "dashboard.html", principal, **context)
 
 

@@ -13,6 +13,7 @@ from fixright.audit.cli import audit_app
 from fixright.clikit import AppContext, ErrorMappingGroup, app_context, console
 from fixright.config import load_settings
 from fixright.contracts.cli import contracts_app
+from fixright.errors import InvalidInput
 
 app = typer.Typer(
     cls=ErrorMappingGroup,
@@ -94,9 +95,11 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     demo: bool = typer.Option(False, help="Load demo data into an empty database first."),
     workers: int = typer.Option(1, help="Worker processes."),
-    server: str = typer.Option("uvicorn", help="uvicorn, or granian (faster file downloads)."),
+    server: str = typer.Option("granian", help="granian (serves files with sendfile, ~3x faster downloads) or uvicorn."),
 ) -> None:
     """Migrate the database and run the web portal and API."""
+    if server not in ("granian", "uvicorn"):
+        raise InvalidInput(f"--server must be granian or uvicorn, not {server!r}")
     app_ctx = app_context(ctx)
     settings = app_ctx.settings
     app_ctx.engine(migrate=True)  # fail fast, with one line, before binding the port

@@ -102,6 +102,11 @@ def world(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> 
     acme, beta, operator = _users_and_tokens(server)
     _ok(server.cli("devices", "import", str(C4948_SAMPLE), "--org", "acme"))
     folder = tmp_path_factory.mktemp("images")
+    # beta owns the same kind of switch but no licence is on record for it, and no contract.
+    beta_csv = folder / "beta.csv"
+    beta_csv.write_text("serial,vendor,os_family,model,running_version,hostname\n"
+                        "CAT1999B0TA,cisco,ios,WS-C4948E,12.2(54)SG1,beta-sw1\n")
+    _ok(server.cli("devices", "import", str(beta_csv), "--org", "beta"))
     # Sizes that are not multiples of the servers' chunk sizes.
     paths = {ENTITLED: _image_file(folder, ENTITLED, 3 * MIB + 12345),
              OTHER_PLATFORM: _image_file(folder, OTHER_PLATFORM, 70001),
@@ -352,7 +357,8 @@ def test_denied_request_is_403_with_reasons_and_audited(world: World) -> None:
     denied = body["decision"]["denied_by"]
     assert {d["grant"] for d in denied} == {"lifetime updates", "active contract", "public image"}
     reasons = [f["reason"] for d in denied for f in d["failed"]]
-    assert any("no registered device of platform c4500" in r for r in reasons)
+    assert any("licen" in r and "CAT1999B0TA" in r for r in reasons), reasons
+    assert any("no active contract" in r for r in reasons), reasons
     assert body["decision"]["hint"]
     after = _decide_events(world, "beta")
     assert len(after) == len(before) + 1
@@ -371,12 +377,15 @@ def test_allowed_request_is_audited_for_its_organisation(world: World) -> None:
     assert after[0]["data"]["grant"] == "lifetime updates"  # type: ignore[index]
 
 
-def test_image_of_a_platform_the_owner_lacks_is_refused(world: World) -> None:
+def test_image_of_a_platform_the_owner_lacks_is_not_even_visible(world: World) -> None:
+    # An owner sees public images and those of its platforms; anything else is a 404
+    # (never a 403 that would confirm it exists), and no decision is logged.
+    before = _decide_events(world, "acme")
     response = world.client(world.acme).post(
         f"/api/v1/images/{world.images[OTHER_PLATFORM]}/download")
-    assert response.status_code == 403
-    reasons = [f["reason"] for d in response.json()["decision"]["denied_by"] for f in d["failed"]]
-    assert any("no registered device of platform asr1000" in r for r in reasons), reasons
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+    assert len(_decide_events(world, "acme")) == len(before)
 
 
 def test_unknown_image_is_404_and_anonymous_is_401(world: World) -> None:

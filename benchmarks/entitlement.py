@@ -22,6 +22,7 @@ import argparse
 import json
 import platform
 import random
+import re
 import resource
 import sys
 import tempfile
@@ -50,7 +51,7 @@ from fixright.entitlement.fleet import compare_policies
 from fixright.entitlement.policy import RELEASE_KINDS, evaluate
 from fixright.entitlement.presets import PRESETS, load_preset
 from fixright.inventory.models import Device
-from fixright.versions import InvalidVersion, parse
+from fixright.versions import InvalidVersion, Version, parse
 
 RESULTS = Path(__file__).parent / "results" / "entitlement.json"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -137,6 +138,33 @@ def _ios_versions() -> list[str]:
     return sorted(out)
 
 
+def _next_release(text: str) -> str:
+    """A plausible next maintenance release: the trailing number plus one (15.2(8)E7 -> E8)."""
+    match = re.match(r"^(.*?)(\d+)([a-z]*)$", text)
+    if match is None:
+        return text + "1"
+    return f"{match.group(1)}{int(match.group(2)) + 1}"
+
+
+def _fix_releases(versions: list[str]) -> list[str]:
+    """Per train, a release above the highest listed one, so that fixes exist to download
+    (the shared advisories list affected releases only, up to the newest)."""
+    top: dict[str, Version] = {}
+    for text in versions:
+        v = parse("ios", text)
+        if v.train not in top or top[v.train] < v:
+            top[v.train] = v
+    out = []
+    for v in top.values():
+        try:
+            candidate = parse("ios", _next_release(v.normalized))
+        except InvalidVersion:
+            continue
+        if candidate.train == v.train and v < candidate:
+            out.append(candidate.normalized)
+    return sorted(out)
+
+
 def report_policies(devices: int, images: int, seed: int = 6) -> dict[str, float]:
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix="fixright-bench-"))
@@ -149,24 +177,30 @@ def report_policies(devices: int, images: int, seed: int = 6) -> dict[str, float
     with factory() as session:
         org, _ = get_or_create_organization(session, "fleet")
         import_paths(session, [SHARED / "advisories/openvuln", SHARED / "advisories/csaf"])
+        fixes = _fix_releases(versions)
         chosen = rng.sample(versions, min(images, len(versions)))
         releases = []
-        for text in chosen:
+        for text in chosen + fixes:
             v = parse("ios", text)
             releases.append({"vendor": "cisco", "os_family": "ios", "version": text,
                              "version_normalized": v.normalized,
                              "version_key": encode_key(v.key), "train": v.train,
-                             "kind": rng.choice(("maintenance", "security", "feature")),
+                             "kind": "maintenance" if text in fixes else rng.choice(
+                                 ("maintenance", "security", "feature")),
                              "release_date": _day(rng, -3000, -10), "deferred": False})
         release_ids = list(session.scalars(insert(Release).returning(Release.id), releases))
         now = datetime.now(UTC)
+        rows = [(rid, rng.choice(platforms), rng.choice(("universalk9", "ipbasek9", "ipservicesk9")))
+                for rid in release_ids[:len(chosen)]]
+        # Each fix release is published for every platform, as the universal image.
+        rows += [(rid, plat, "universalk9") for rid in release_ids[len(chosen):]
+                 for plat in platforms]
         session.execute(insert(Image), [
-            {"release_id": rid, "platform": rng.choice(platforms),
-             "feature_set": rng.choice(("universalk9", "ipbasek9", "ipservicesk9")),
+            {"release_id": rid, "platform": plat, "feature_set": feature_set,
              "filename": f"img-{n}.bin", "size": 1, "sha256": f"{n:064x}",
              "sha512": "0" * 128, "md5": "0" * 32, "blob_key": f"{n:064x}",
              "published_at": now - timedelta(days=rng.randint(10, 3000)), "public": False}
-            for n, rid in enumerate(release_ids)
+            for n, (rid, plat, feature_set) in enumerate(rows)
         ])
         session.execute(insert(Device), [
             {"organization_id": org.id, "serial": f"FOC{n:08d}", "vendor": "cisco",
@@ -199,7 +233,8 @@ def report_policies(devices: int, images: int, seed: int = 6) -> dict[str, float
         elapsed = time.perf_counter() - started
     engine.dispose()
     return {
-        "devices": devices, "images": len(release_ids), "coverage_lines": len(lines),
+        "devices": devices, "images": len(rows), "fix_releases": len(fixes),
+        "coverage_lines": len(lines),
         "distinct_versions": len(set(versions)), "setup_s": round(built, 1),
         "report_s": round(elapsed, 2),
         "exposed": outcomes[0].exposed,

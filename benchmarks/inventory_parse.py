@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import platform
 import resource
 import sys
@@ -30,6 +31,8 @@ from fixright.inventory.csvio import CSV_COLUMNS, read_devices_csv
 from fixright.inventory.parse import decode_output, parse_output
 
 SHOW = Path(__file__).resolve().parents[2] / "shared" / "data" / "show"
+if not SHOW.is_dir():
+    SHOW = Path(os.environ.get("FIXRIGHT_SHARED_DATA", "/work/shared/data")) / "show"
 RESULTS = Path(__file__).resolve().parent / "results" / "inventory_parse.json"
 
 # Families with versions their grammar reads, so every generated row is valid.

@@ -32,9 +32,7 @@ settings.register_profile(
 )
 settings.load_profile("fixright")
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-if not SHARED_DATA.is_dir():  # a clone elsewhere: look beside the checkout
-    SHARED_DATA = Path(os.environ.get("FIXRIGHT_SHARED_DATA", "/work/shared/data"))
+from tests.shared import SHARED_DATA  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://fixright:fixright@127.0.0.1:5432/postgres"
 

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-SHOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "show"
+from tests.shared import SHOW
 
 
 def _raws(tmp_path: Path, *relative: str) -> Path:

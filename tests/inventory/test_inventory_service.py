@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from tests.shared import SHOW
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.errors import InvalidInput, NotFound
@@ -16,8 +16,6 @@ from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
 from fixright.inventory.parse import parse_output
 from fixright.output import to_csv
-
-SHOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "show"
 
 
 def _facts(relative: str):

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.shared import SHOW
 
 from fixright.errors import InvalidInput
 from fixright.inventory.parse import MAX_OUTPUT_CHARS, decode_output, parse_output
 
-SHOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "show"
 RAW_FILES = sorted(SHOW.rglob("*.raw")) if SHOW.is_dir() else []
 IOS_1 = SHOW / "cisco_ios/show_version/cisco_ios_show_version.raw"
 IOS_2 = SHOW / "cisco_ios/show_version/cisco_ios_show_version3.raw"

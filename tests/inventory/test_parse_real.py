@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.shared import SHOW
 
 from fixright.errors import InvalidInput
 from fixright.inventory.parse import parse_output
 from fixright.inventory.readers import feature_from_image
 from fixright.versions import parse as parse_version
 
-SHOW = Path(__file__).resolve().parents[3] / "shared" / "data" / "show"
 RAW_FILES = sorted(SHOW.rglob("*.raw")) if SHOW.is_dir() else []
 # The only sample that lists no chassis: transceivers alone are not a device.
 NO_CHASSIS = {"cisco_asa_show_inventory_pid_spaces.raw"}

@@ -113,6 +113,8 @@ def serve(
     os.environ["FIXRIGHT_DATA_DIR"] = str(settings.data_dir)
     os.environ["FIXRIGHT_DATABASE_URL"] = settings.resolved_database_url()
     os.environ["FIXRIGHT_STORAGE_URL"] = settings.resolved_storage_url()
+    if demo:
+        os.environ["FIXRIGHT_DEMO"] = "1"
     console.print(f"fixright listening on http://{host}:{port}/", highlight=False)
     if server == "granian":
         from granian import Granian

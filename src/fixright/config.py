@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     download_link_minutes: int = 15
     active_policy_default: str = "lifetime-updates"
+    # Set by `fixright serve --demo`: the login page then lists the demo logins.
+    demo: bool = False
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""

@@ -33,3 +33,15 @@ def test_me_requires_a_valid_token(db_url, data_dir, session) -> None:
         assert ok.status_code == 200
         assert ok.json() == {"email": "a@acme.test", "organization": "acme", "role": "member",
                              "operator": False}
+
+
+def test_login_page_lists_demo_logins_only_in_demo_mode(db_url, data_dir) -> None:
+    plain = create_app(Settings(data_dir=data_dir, database_url=db_url))
+    with TestClient(plain) as client:
+        page = client.get("/login")
+        assert page.status_code == 200
+        assert "demo-logins" not in page.text
+    demo = create_app(Settings(data_dir=data_dir, database_url=db_url, demo=True))
+    with TestClient(demo) as client:
+        page = client.get("/login")
+        assert "it@globex.example" in page.text and "demo-globex" in page.text

@@ -72,7 +72,17 @@ def login_form(
 ) -> Response:
     if principal is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
-    return render(request, "login.html", None, next=_safe_next(next))
+    return render(request, "login.html", None, next=_safe_next(next),
+                  demo_logins=_demo_logins(request))
+
+
+def _demo_logins(request: Request) -> list[tuple[str, str, str]]:
+    if not request.app.state.settings.demo:
+        return []
+    from fixright.demo.loader import OPERATOR, OWNERS
+
+    logins = [(email, password, name) for name, email, password in OWNERS.values()]
+    return [*logins, (OPERATOR[0], OPERATOR[1], "portal operator")]
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -101,7 +111,7 @@ def login(
             action="accounts:login:failed", subject=subject, data={"client": client},
         )
         time.sleep(_delay_for(failures + 1))
-        return render(request, "login.html", None, status_code=401,
+        return render(request, "login.html", None, status_code=401, demo_logins=_demo_logins(request),
                       error="Wrong e-mail or password.", email=email, next=_safe_next(next))
     audit.record(
         session, actor=f"user:{user.email}", organization_id=user.organization_id,

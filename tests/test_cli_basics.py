@@ -88,3 +88,13 @@ def test_secret_key_is_generated_once_with_0600(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     assert Settings(data_dir=tmp_path / "d").resolved_secret_key() == key
     assert len(key) >= 40
+
+
+def test_relative_data_dir_becomes_absolute(tmp_path: Path, monkeypatch) -> None:
+    from fixright.config import Settings
+
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(data_dir=Path("rel-data"))
+    assert settings.data_dir == tmp_path / "rel-data"
+    assert settings.resolved_storage_url() == f"file://{tmp_path / 'rel-data' / 'blobs'}"
+    assert settings.resolved_database_url() == f"sqlite:///{tmp_path / 'rel-data' / 'fixright.db'}"

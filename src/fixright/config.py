@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fixright.errors import ConfigurationError
@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     active_policy_default: str = "lifetime-updates"
     # Set by `fixright serve --demo`: the login page then lists the demo logins.
     demo: bool = False
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # A relative --data-dir must not change meaning inside file:// and sqlite:// URLs.
+        return Path(value).expanduser().absolute()
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""

@@ -2,96 +2,44 @@
 
 The world: acme owns the real WS-C4948E of the shared `show version` sample
 and so, under `lifetime-updates`, may download a maintenance image of its
-platform (c4500); beta owns nothing and is refused; the operator publishes.
+platform (c4500); beta owns the same switch with no licence on record and no
+contract, and is refused; the operator publishes.
 Every check talks HTTP to the server; the expected bytes and digests are
 computed here from the files that were added.
 """
 
 from __future__ import annotations
 
-import base64
 import email.message
 import hashlib
 import json
-import os
 import time
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
-from email.parser import BytesHeaderParser
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import boto3
-import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from tests.conftest import SHARED_DATA
-from tests.e2e.conftest import LiveServer, start_server
+from tests.e2e.conftest import LiveServer
+from tests.e2e.downloads_support import (
+    BIG,
+    C4948_SAMPLE,
+    ENTITLED,
+    MIB,
+    OTHER_PLATFORM,
+    World,
+    _big_file,
+    _byteranges,
+    _image_file,
+    _image_ids,
+    _ok,
+    _repr_digest,
+    _token_of,
+    _users_and_tokens,
+)
 
 from fixright.downloads.signing import LinkClaims, sign
 
 pytestmark = pytest.mark.e2e
-
-ENTITLED = "cat4500e-entservicesk9-mz.122-54.SG2.bin"  # maintenance, acme's platform
-BIG = "cat4500e-entservicesk9-mz.122-54.SG3.bin"  # 200 MB, for the memory check
-OTHER_PLATFORM = "asr1001-universalk9.03.09.02.S.153-2.S2.bin"  # nobody owns an ASR1001
-C4948_SAMPLE = SHARED_DATA / "show/cisco_ios/show_version/cisco_ios_show_version.raw"
-MIB = 1024 * 1024
-
-
-@dataclass
-class World:
-    server: LiveServer
-    acme: str  # API tokens
-    beta: str
-    operator: str
-    images: dict[str, int]  # file name -> id
-    data: dict[str, bytes]  # file name -> bytes (the small images)
-    paths: dict[str, Path]
-
-    def client(self, token: str | None = None) -> httpx.Client:
-        return self.server.client(token)
-
-
-def _ok(result: object) -> str:
-    assert result.returncode == 0, result.stdout + result.stderr  # type: ignore[attr-defined]
-    return result.stdout  # type: ignore[attr-defined, no-any-return]
-
-
-def _image_file(folder: Path, name: str, size: int) -> Path:
-    path = folder / name
-    path.write_bytes(os.urandom(size))
-    return path
-
-
-def _big_file(folder: Path, name: str, size: int) -> Path:
-    """A mostly sparse file with random blocks spread through it, so every range differs."""
-    path = folder / name
-    with path.open("wb") as handle:
-        handle.truncate(size)
-        for offset in range(0, size, 16 * MIB):
-            handle.seek(offset)
-            handle.write(os.urandom(64 * 1024))
-    return path
-
-
-def _image_ids(server: LiveServer) -> dict[str, int]:
-    rows = json.loads(_ok(server.cli("images", "list", "--format", "json")))
-    return {row["filename"]: row["id"] for row in rows}
-
-
-def _users_and_tokens(server: LiveServer) -> tuple[str, str, str]:
-    _ok(server.cli("users", "add", "ops@portal.example", "--org", "portal", "--operator",
-                   "--no-password"))
-    _ok(server.cli("users", "add", "noc@acme.example", "--org", "acme", "--no-password"))
-    _ok(server.cli("users", "add", "it@beta.example", "--org", "beta", "--no-password"))
-    return tuple(  # type: ignore[return-value]
-        _ok(server.cli("tokens", "create", "--email", email)).strip()
-        for email in ("noc@acme.example", "it@beta.example", "ops@portal.example")
-    )
 
 
 @pytest.fixture(scope="module")
@@ -128,43 +76,8 @@ def _link(world: World, name: str = ENTITLED, token: str | None = None) -> str:
     return str(body["url"])
 
 
-def _token_of(url: str) -> tuple[str, str]:
-    """(token, file name) of a link `.../dl/<token>/<filename>`."""
-    _dl, token, filename = urlsplit(url).path.strip("/").split("/")
-    return token, filename
-
-
 def _relink(world: World, token: str, filename: str = ENTITLED) -> str:
     return f"{world.server.url}/dl/{token}/{filename}"
-
-
-def _repr_digest(value: str) -> dict[str, bytes]:
-    """RFC 9530 `Repr-Digest` (a structured-field dictionary of byte sequences)."""
-    out = {}
-    for member in value.split(","):
-        key, _, item = member.strip().partition("=")
-        assert item.startswith(":") and item.endswith(":"), value
-        out[key] = base64.b64decode(item[1:-1], validate=True)
-    return out
-
-
-def _byteranges(response: httpx.Response) -> list[tuple[str, bytes]]:
-    """The (Content-Range, bytes) of each part of a multipart/byteranges body."""
-    header = email.message.Message()
-    header["content-type"] = response.headers["content-type"]
-    assert header.get_content_type() == "multipart/byteranges"
-    boundary = header.get_boundary()
-    assert boundary
-    delimiter = b"--" + boundary.encode()
-    body = response.content
-    assert body.startswith(delimiter + b"\r\n") and body.endswith(b"\r\n" + delimiter + b"--")
-    parts = []
-    for chunk in body[len(delimiter) + 2:-(len(delimiter) + 4)].split(b"\r\n" + delimiter + b"\r\n"):
-        head, _, payload = chunk.partition(b"\r\n\r\n")
-        headers = BytesHeaderParser().parsebytes(head + b"\r\n\r\n")
-        assert headers["content-type"] == "application/octet-stream"
-        parts.append((str(headers["content-range"]), payload))
-    return parts
 
 
 # -- asking for a link ---------------------------------------------------------------
@@ -466,115 +379,3 @@ def test_big_download_streams_without_buffering_or_holding_the_database(world: W
     peak = _status_kib(pid, "VmHWM")
     grown = peak - (baseline if reset else peak_before)
     assert grown < 64 * 1024, f"server peak RSS grew by {grown} KiB for a {size >> 20} MiB file"
-
-
-# -- granian (the ASGI pathsend extension) and S3 storage -------------------------------
-
-
-def _small_world(server: LiveServer, tmp: Path) -> tuple[str, str, bytes, dict[str, object]]:
-    """acme with its WS-C4948E, one entitled image; (acme token, beta token, bytes, link body)."""
-    acme, beta, _operator = _users_and_tokens(server)
-    _ok(server.cli("devices", "import", str(C4948_SAMPLE), "--org", "acme"))
-    path = _image_file(tmp, ENTITLED, 2 * MIB + 3)
-    _ok(server.cli("images", "add", str(path), "--kind", "maintenance"))
-    _ok(server.cli("policy", "set", "lifetime-updates"))
-    image_id = _image_ids(server)[ENTITLED]
-    body = server.client(acme).post(f"/api/v1/images/{image_id}/download").json()
-    assert body["allowed"] is True, body
-    return acme, beta, path.read_bytes(), body
-
-
-@pytest.fixture(scope="module")
-def granian_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("live-granian")
-    proc, server = start_server(tmp, f"sqlite:///{tmp / 'fixright.db'}",
-                                extra_args=("--server", "granian"))
-    yield server
-    proc.terminate()
-    proc.wait(timeout=15)
-
-
-def test_granian_serves_the_same_bytes_ranges_and_refusals(
-    granian_server: LiveServer, tmp_path: Path
-) -> None:
-    """Under granian a whole-file GET is handed to the server (pathsend), ranges are not."""
-    server = granian_server
-    acme, beta, data, body = _small_world(server, tmp_path)
-    url = str(body["url"])
-    client = server.client(acme)
-    whole = client.get(url)
-    assert whole.status_code == 200 and whole.headers["server"] == "granian"
-    assert whole.headers["content-length"] == str(len(data))
-    assert hashlib.sha256(whole.content).digest() == _repr_digest(
-        whole.headers["repr-digest"])["sha-256"] == hashlib.sha256(data).digest()
-    head = client.head(url)
-    assert head.status_code == 200 and head.content == b""
-    assert head.headers["content-length"] == str(len(data))
-    single = client.get(url, headers={"Range": "bytes=-1000"})
-    assert single.status_code == 206 and single.content == data[-1000:]
-    multi = client.get(url, headers={"Range": "bytes=0-0,70000-70099"})
-    assert [p[1] for p in _byteranges(multi)] == [data[:1], data[70000:70100]]
-    stale = client.get(url, headers={"Range": "bytes=0-0", "If-Range": '"' + "f" * 64 + '"'})
-    assert stale.status_code == 200 and stale.content == data
-    unsatisfiable = client.get(url, headers={"Range": f"bytes={len(data)}-"})
-    assert unsatisfiable.status_code == 416
-    assert unsatisfiable.headers["content-range"] == f"bytes */{len(data)}"
-    assert server.client(beta).get(url).status_code == 403
-
-
-# -- S3 storage: a redirect to a presigned URL ---------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    bucket = f"fixright-{uuid.uuid4().hex[:10]}"
-    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing",
-                 ).create_bucket(Bucket=bucket)
-    tmp = tmp_path_factory.mktemp("live-s3")
-    env = {"FIXRIGHT_STORAGE_URL": f"s3://{bucket}/images/prod",
-           "FIXRIGHT_S3_ENDPOINT_URL": endpoint, "FIXRIGHT_S3_REGION": "us-east-1",
-           "FIXRIGHT_S3_ACCESS_KEY_ID": "testing", "FIXRIGHT_S3_SECRET_ACCESS_KEY": "testing"}
-    proc, server = start_server(tmp, f"sqlite:///{tmp / 'fixright.db'}", extra_env=env)
-    yield server, endpoint
-    proc.terminate()
-    proc.wait(timeout=10)
-    moto.stop()
-
-
-def test_s3_link_redirects_to_a_presigned_url_with_the_bytes(
-    s3_server: tuple[LiveServer, str], tmp_path: Path
-) -> None:
-    server, endpoint = s3_server
-    acme, beta, data, body = _small_world(server, tmp_path)
-    # Several at once: each request must get its redirect (boto3 clients are
-    # shared between the server's threads).
-    with httpx.Client(headers={"Authorization": f"Bearer {acme}"}, timeout=30) as client:
-        import concurrent.futures
-
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            answers = list(pool.map(lambda _: client.get(body["url"]), range(16)))
-    assert {a.status_code for a in answers} == {307}
-    answer = answers[0]
-    assert answer.headers["etag"] == f'"{hashlib.sha256(data).hexdigest()}"'
-    location = answer.headers["location"]
-    assert location.startswith(endpoint + "/")
-    assert "X-Amz-Signature=" in location and "X-Amz-Expires=" in location
-    blob = httpx.get(location, timeout=30)  # the presigned URL needs no portal credentials
-    assert blob.status_code == 200
-    assert hashlib.sha256(blob.content).hexdigest() == hashlib.sha256(data).hexdigest()
-    disposition = email.message.Message()
-    disposition["content-disposition"] = blob.headers["content-disposition"]
-    assert disposition.get_filename() == ENTITLED
-    ranged = httpx.get(location, headers={"Range": "bytes=5-14"}, timeout=30)
-    assert ranged.status_code == 206 and ranged.content == data[5:15]
-    # The redirect is given only after the same checks as a local download.
-    assert server.client(beta).get(body["url"]).status_code == 403
-    assert server.client().get(body["url"]).status_code in (401, 403)
-    token, name = _token_of(body["url"])
-    forged = token.rsplit(".", 1)[0] + ".AAAA"
-    assert server.client(acme).get(f"{server.url}/dl/{forged}/{name}").status_code == 403

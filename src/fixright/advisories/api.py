@@ -170,7 +170,7 @@ def get_advisory(advisory_id: str, session: SessionDep, _principal: PrincipalDep
 )
 async def import_advisories(
     request: Request,
-    _operator: OperatorDep,
+    operator: OperatorDep,
     session: SessionDep,
     lenient: Annotated[bool, Query(
         description="Import the sound parts of documents that break their standard."
@@ -180,10 +180,10 @@ async def import_advisories(
     """Import advisories, all-or-nothing; a newer revision replaces a stored one."""
     documents = await read_documents(request, max_bytes=MAX_ADVISORY_BYTES, filename=filename)
     # Reading documents is CPU work: keep it off the event loop.
-    return await run_in_threadpool(_import, session, documents, lenient)
+    return await run_in_threadpool(_import, session, documents, lenient, operator.actor)
 
 
-def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool
+def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool, actor: str
             ) -> AdvisoryImportOut:
     results: list[ReadResult] = []
     failures: list[str] = []
@@ -197,7 +197,7 @@ def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool
             failures.append(exc.message)
     if failures:
         raise InvalidInput("; ".join(failures) + "; nothing was imported")
-    report = service.import_results(session, results)
+    report = service.import_results(session, results, actor=actor)
     return AdvisoryImportOut(
         created=report.created, updated=report.updated, unchanged=report.unchanged,
         dropped=[DroppedOut(file=f, where=d.where, reason=d.reason) for f, d in report.dropped],

@@ -50,7 +50,7 @@ def import_(
     results, skipped = service.read_paths(paths, skip_bad=skip_bad, lenient=lenient)
     app = app_context(ctx)
     with app.session() as session:
-        report = service.import_results(session, results)
+        report = service.import_results(session, results, actor="cli")
     for kind in ("created", "updated"):
         ids: list[str] = getattr(report, kind)
         for advisory_id in ids[:_DETAIL_LINES]:

@@ -127,8 +127,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def import_results(session: Session, results: Iterable[ReadResult]) -> ImportReport:
-    """Store the advisories read; an advisory already stored is replaced only by a newer edition."""
+def import_results(
+    session: Session, results: Iterable[ReadResult], *, actor: str = "system"
+) -> ImportReport:
+    """Store the advisories read; an advisory already stored is replaced only by a newer edition.
+
+    An import that creates or updates advisories is one audit event (by `actor`).
+    """
     report = ImportReport()
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
@@ -152,6 +157,14 @@ def import_results(session: Session, results: Iterable[ReadResult]) -> ImportRep
                 continue
             report.unplaced.extend((record.advisory_id, u) for u in record.unplaced)
     session.flush()
+    if report.created or report.updated:
+        from fixright.audit import service as audit
+
+        audit.record(session, actor=actor, organization_id=None,
+                     action="advisories:documents:import",
+                     subject=f"{len(report.created)} created, {len(report.updated)} updated",
+                     data={"created": report.created[:200], "updated": report.updated[:200],
+                           "dropped": len(report.dropped)})
     return report
 
 

@@ -75,7 +75,7 @@ def get_image(image_id: int, session: SessionDep, principal: PrincipalDep) -> Im
 def add_image(
     request: Request,
     response: Response,
-    _operator: OperatorDep,
+    operator: OperatorDep,
     session: SessionDep,
     file: Annotated[UploadFile, File(description="The image file.")],
     filename: Annotated[str | None, Form(
@@ -105,6 +105,7 @@ def add_image(
         version=version or None, platform=platform or None, feature_set=feature_set or None,
         kind=kind or None, expected_md5=md5 or None, expected_sha512=sha512 or None,
         expected_sha256=sha256 or None, public=public, release_date=release_date,
+        actor=operator.actor,
     )
     if not result.created:
         response.status_code = 200

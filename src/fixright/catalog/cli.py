@@ -122,7 +122,7 @@ def images_add(
                     session, storage, handle, filename=path.name, version=version,
                     platform=platform, feature_set=feature_set, kind=kind, expected_md5=md5,
                     expected_sha512=sha512, expected_sha256=sha256, public=public,
-                    release_date=day,
+                    release_date=day, actor="cli",
                     progress=_advance(progress, task),
                 )
             image = result.image

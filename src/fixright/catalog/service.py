@@ -240,6 +240,7 @@ def add_image(
     public: bool = False,
     release_date: date | None = None,
     progress: Progress | None = None,
+    actor: str = "system",
 ) -> AddResult:
     """Read `source` once (hashing sha256, sha512 and md5 as it is stored), then record it.
 
@@ -249,6 +250,7 @@ def add_image(
     `InvalidInput` is raised and nothing is stored. The same bytes added
     again return the existing image with `created=False` (one blob, one row).
     Raises `InvalidInput` for unusable metadata, before any byte is read.
+    A new image is recorded in the audit log as published by `actor`.
     """
     name = check_filename(filename)
     meta = _resolve(name, version, platform, feature_set)
@@ -303,6 +305,12 @@ def add_image(
         # Another transaction added the same bytes (or release) since we looked.
         raise Conflict(f"{name}: added by someone else at the same time; try again") from exc
     session.refresh(image)
+    from fixright.audit import service as audit
+
+    audit.record(session, actor=actor, organization_id=None, action="catalog:image:add",
+                 subject=name, data={"image_id": image.id, "sha256": digests.sha256,
+                                     "size": digests.size, "release": release.version,
+                                     "platform": image.platform, "public": public})
     return AddResult(image, True, digests)
 
 

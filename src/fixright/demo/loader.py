@@ -85,7 +85,7 @@ def _import_show(session: Session, org_id: int, folders: tuple[str, ...]) -> int
             except InvalidInput:
                 continue  # e.g. an IOS XR show version alone prints no serial
             facts.extend(found)
-    report = inventory.import_facts(session, org_id, facts, "show")
+    report = inventory.import_facts(session, org_id, facts, "show", actor="demo")
     return len(report.created) + len(report.updated)
 
 
@@ -148,12 +148,13 @@ def load_demo(app: Any) -> Iterator[str]:
         counted = _import_show(session, orgs["acme"].id, ACME_SHOW)
         counted += _import_show(session, orgs["globex"].id, GLOBEX_SHOW)
         rows = read_devices_csv(GLOBEX_CSV, "globex.csv")
-        counted += len(inventory.import_csv_rows(session, orgs["globex"].id, rows).created)
+        counted += len(inventory.import_csv_rows(session, orgs["globex"].id, rows,
+                                             actor="demo").created)
         results, _skipped = advisories.read_paths([_data() / "advisories"])
-        adv_report = advisories.import_results(session, results)
+        adv_report = advisories.import_results(session, results, actor="demo")
         for filename, kind, public in IMAGES:
             catalog.add_image(session, storage, io.BytesIO(_image_bytes(filename)),
-                              filename=filename, kind=kind, public=public,
+                              filename=filename, kind=kind, public=public, actor="demo",
                               release_date=today - timedelta(days=30))
         for org in orgs.values():
             parsed = read_contract_csv(_contracts_csv(session, org.id, today),

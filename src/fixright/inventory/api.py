@@ -75,7 +75,7 @@ def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) 
                               version_text=body.running_version),
         source_name="api", command="",
     )
-    service.import_facts(session, org, [facts], "api")
+    service.import_facts(session, org, [facts], "api", actor=principal.actor)
     created = _find(session, org, body.vendor, body.serial)
     assert created is not None  # just written in this transaction
     return created
@@ -109,7 +109,7 @@ def import_devices(
 ) -> DeviceImportOut:
     """Import devices, all-or-nothing: one unreadable document and nothing is written."""
     report = import_uploads(session, principal.organization_id, documents, platform=platform,
-                            source="api")
+                            source="api", actor=principal.actor)
     return DeviceImportOut(
         created=[_change(c) for c in report.created],
         updated=[_change(c) for c in report.updated],

@@ -161,9 +161,10 @@ def import_(
             organization = service.resolve_organization(session, org)
             reports = []
             if facts:
-                reports.append(service.import_facts(session, organization.id, facts, "show"))
+                reports.append(service.import_facts(session, organization.id, facts, "show",
+                                                         actor="cli"))
             if rows:
-                reports.append(service.import_csv_rows(session, organization.id, rows))
+                reports.append(service.import_csv_rows(session, organization.id, rows, actor="cli"))
         _print_report(_merge_reports(*reports))
     if failures:
         _list_failures(failures, f"skipped {len(failures)} input(s):")
@@ -264,7 +265,8 @@ def collect_cmd(
             failures.append(exc.message)
     if facts:
         with app.session() as session:
-            _print_report(service.import_facts(session, organization_id, facts, "ssh"))
+            _print_report(service.import_facts(session, organization_id, facts, "ssh",
+                                                actor="cli"))
     if failures:
         _list_failures(failures, f"{len(failures)} host(s) not imported:")
         raise typer.Exit(1)

@@ -132,7 +132,8 @@ def _existing(
 
 
 def _upsert(
-    session: Session, organization_id: int, records: Iterable[dict[str, Any]], source: str
+    session: Session, organization_id: int, records: Iterable[dict[str, Any]], source: str,
+    actor: str,
 ) -> ImportReport:
     if source not in SOURCES:
         raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
@@ -181,7 +182,28 @@ def _upsert(
             .values(last_seen=now, source=source)
             .execution_options(synchronize_session=False)
         )
+    if report.created or report.updated:
+        _audit_import(session, organization_id, source, actor, report)
     return report
+
+
+_AUDITED_SERIALS = 100
+
+
+def _audit_import(
+    session: Session, organization_id: int, source: str, actor: str, report: ImportReport
+) -> None:
+    # One event per import, not per device: a 100,000-row CSV stays one line.
+    from fixright.audit import service as audit
+
+    audit.record(
+        session, actor=actor, organization_id=organization_id,
+        action="inventory:devices:import", subject=f"{source} import",
+        data={"created": len(report.created), "updated": len(report.updated),
+              "unchanged": len(report.unchanged),
+              "serials": [c.serial for c in (report.created + report.updated)][
+                  :_AUDITED_SERIALS]},
+    )
 
 
 def check_facts(facts: Sequence[DeviceFacts]) -> None:
@@ -197,24 +219,27 @@ def check_facts(facts: Sequence[DeviceFacts]) -> None:
 
 
 def import_facts(
-    session: Session, organization_id: int, facts: Sequence[DeviceFacts], source: str
+    session: Session, organization_id: int, facts: Sequence[DeviceFacts], source: str,
+    *, actor: str = "system",
 ) -> ImportReport:
     """Upsert parsed devices by (organisation, vendor, serial).
 
     `source` is "show", "ssh" or "api". Facts without a serial number are
     refused (`InvalidInput` naming their source) before anything is written.
     Values the output did not show (empty, feature set "unknown") never
-    overwrite stored ones.
+    overwrite stored ones. An import that creates or changes devices is one
+    audit event (by `actor`).
     """
     check_facts(facts)
-    return _upsert(session, organization_id, (_record_from_facts(f) for f in facts), source)
+    return _upsert(session, organization_id, (_record_from_facts(f) for f in facts), source,
+                   actor)
 
 
 def import_csv_rows(
-    session: Session, organization_id: int, rows: Sequence[CsvDevice]
+    session: Session, organization_id: int, rows: Sequence[CsvDevice], *, actor: str = "system"
 ) -> ImportReport:
     """Upsert rows read by `csvio.read_devices_csv` (source "csv"); empty cells change nothing."""
-    return _upsert(session, organization_id, (_record_from_csv(r) for r in rows), "csv")
+    return _upsert(session, organization_id, (_record_from_csv(r) for r in rows), "csv", actor)
 
 
 def _filtered(

@@ -35,6 +35,7 @@ def import_uploads(
     *,
     platform: str | None = None,
     source: str = "api",
+    actor: str = "system",
 ) -> ImportReport:
     """Parse every document (show output or CSV) and import them in one go.
 
@@ -64,12 +65,12 @@ def import_uploads(
         raise InvalidInput("; ".join(failures))
     report = ImportReport()
     if facts:
-        part = service.import_facts(session, organization_id, facts, source)
+        part = service.import_facts(session, organization_id, facts, source, actor=actor)
         report.created += part.created
         report.updated += part.updated
         report.unchanged += part.unchanged
     if csv_rows:
-        part = service.import_csv_rows(session, organization_id, csv_rows)
+        part = service.import_csv_rows(session, organization_id, csv_rows, actor=actor)
         report.created += part.created
         report.updated += part.updated
         report.unchanged += part.unchanged

@@ -158,7 +158,8 @@ async def import_submit(
         documents.append(("pasted text", pasted.encode()))
     try:
         report = import_uploads(session, principal.organization_id, documents,
-                                platform=platform or None, source="show")
+                                platform=platform or None, source="show",
+                                actor=principal.actor)
     except InvalidInput as exc:
         session.rollback()
         return render(request, "import.html", principal, status_code=422, nav="devices",

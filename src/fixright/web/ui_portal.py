@@ -151,7 +151,7 @@ async def advisories_import(
     try:
         results = [read_document(await f.read(), f.filename or "upload.json", lenient=lenient)
                    for f in files]
-        report = advisories.import_results(session, results)
+        report = advisories.import_results(session, results, actor=principal.actor)
     except InvalidInput as exc:
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")

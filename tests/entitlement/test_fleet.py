@@ -80,3 +80,37 @@ def test_report_policies_cli(cli, engine, shared_data, tmp_path) -> None:
     assert page.stdout.startswith("<!doctype html>") and page.stdout.count('class="bar"') == 2
     bad = cli("report", "policies", "--format", "pdf")
     assert bad.exit_code == 2 and "--format 'pdf'" in bad.stderr
+
+
+def test_memoised_report_equals_deciding_every_device(session, world, monkeypatch) -> None:
+    """Many devices of one kind with every coverage situation: the memo changes nothing."""
+    import datetime as dt
+
+    from fixright.entitlement import fleet
+    from fixright.inventory.csvio import read_devices_csv
+    from fixright.inventory.service import import_csv_rows
+
+    acme = world["acme"]
+    rows = ["serial,vendor,os_family,model,running_version,licensed_feature_set,hostname"]
+    lines = [CONTRACTS.splitlines()[0]]
+    spans = [(-400, 30), (-400, -10), (10, 400), (-2000, -900), None]
+    for n in range(40):
+        serial = f"CAT{n:07d}X"
+        licence = ("entservices", "ipbase", "", "unknown")[n % 4]
+        rows.append(f"{serial},cisco,ios,WS-C4948E,12.2(54)SG1,{licence},sw{n}")
+        span = spans[n % len(spans)]
+        if span is not None:
+            start, end = (TODAY + dt.timedelta(days=d) for d in span)
+            lines.append(f"77{n:03d},8X5XNBD,{serial},WS-C4948E,{start},{end},{100 + n},EUR")
+    import_csv_rows(session, acme, read_devices_csv("\n".join(rows) + "\n", "many.csv"))
+    import_rows(session, acme, read_contract_csv(("\n".join(lines) + "\n").encode()).rows)
+
+    def summary():
+        return {name: (o.allowed, o.only_via_contract, o.contract_would_unlock,
+                       dict(o.contract_cost_per_year), dict(o.by_severity))
+                for name, o in _outcomes(session, acme).items()}
+
+    memoised = summary()
+    monkeypatch.setattr(fleet, "MEMOISE", False)
+    assert summary() == memoised
+    assert len({v[0] for v in memoised.values()}) > 1  # the presets really differ here

@@ -68,6 +68,10 @@ class PolicyOutcome:
         return 1 - self.allowed / self.exposed if self.exposed else 0.0
 
 
+# Tests turn this off to prove the memo never changes an answer.
+MEMOISE = True
+
+
 @dataclass(frozen=True)
 class _Exposed:
     device: Device
@@ -177,7 +181,30 @@ def compare_policies(
                              (release_row.release_date if release_row else None) or today)
         group = groups.setdefault((platform, key), (img, []))
         group[1].append(e)
-    for (_platform, _key), (img, members) in groups.items():
+    memo: dict[tuple[object, ...], bool] = {}
+
+    def allowed(number: int, facts: EntitlementFacts, group: object) -> bool:
+        # Devices that differ only in serial, contract numbers and dates that no condition
+        # looks at get the same answer: decide each distinct situation once. Coverage
+        # enters the conditions only as "active today" (contract_active) and "active on
+        # the image's publication date" (covered_at_release); a new condition that reads
+        # coverage otherwise must be added to this key.
+        if not MEMOISE:
+            return evaluate(policies[number], facts).allowed
+        device = facts.devices[0]
+        published = facts.image.published_at
+        key = (number, group, device.model, device.platform, device.running_train,
+               device.licensed_feature_set,
+               any(c.start <= facts.today <= c.end for c in device.coverage),
+               published is not None and any(c.start <= published <= c.end
+                                             for c in device.coverage),
+               tuple(h.advisory_id for h in facts.fixes.get(device.device_id, ())))
+        answer = memo.get(key)
+        if answer is None:
+            answer = memo[key] = evaluate(policies[number], facts).allowed
+        return answer
+
+    for group_key, (img, members) in groups.items():
         first = members[0]
         fixed = fixed_cache.get((first.os_family, img.release_version))
         if fixed is None:
@@ -188,12 +215,12 @@ def compare_policies(
             mine = _device_facts(m.device, lines)
             fixes = {mine.device_id: tuple(h for h in m.hits if h.advisory_id in fixed)}
             facts = EntitlementFacts(today, str(organization_id), img, (mine,), fixes)
-            for policy, outcome in zip(policies, outcomes, strict=True):
-                allowed = evaluate(policy, facts).allowed
-                if allowed:
+            for number, outcome in enumerate(outcomes):
+                ok = allowed(number, facts, group_key)
+                if ok:
                     outcome.allowed += 1
                     bare = replace(facts, devices=(replace(mine, coverage=()),))
-                    if mine.coverage and not evaluate(policy, bare).allowed:
+                    if mine.coverage and not allowed(number, bare, group_key):
                         outcome.only_via_contract += 1
                         for line in lines:
                             if line.active_on(today) and line.yearly_cost is not None:
@@ -205,10 +232,10 @@ def compare_policies(
                     new = CoverageFacts("(new)", today, today)
                     unlocked = replace(facts, devices=(
                         replace(mine, coverage=(*mine.coverage, new)),))
-                    if evaluate(policy, unlocked).allowed:
+                    if allowed(number, unlocked, group_key):
                         outcome.contract_would_unlock += 1
                 done, total = outcome.by_severity.get(m.severity.lower(), (0, 0))
-                outcome.by_severity[m.severity.lower()] = (done + allowed, total + 1)
+                outcome.by_severity[m.severity.lower()] = (done + ok, total + 1)
     for outcome in outcomes:
         outcome.exposed = len(exposed)
         outcome.no_known_fix = len(no_fix)

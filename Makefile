@@ -32,7 +32,7 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test
 	./scripts/ensure-postgres.sh
-	./scripts/ensure-chromium.sh
+	./scripts/ensure-test-tools.sh
 	FIXRIGHT_REQUIRE_POSTGRES=1 $(BIN)/pytest
 
 test: lint typecheck pytest

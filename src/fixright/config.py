@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     download_link_minutes: int = 15
     active_policy_default: str = "lifetime-updates"
+    # Behind nginx: answer an allowed download with `X-Accel-Redirect: <prefix><blob path>`
+    # and let nginx send the bytes from an `internal` location (docs/portal.md).
+    accel_redirect_prefix: str | None = None
     # Set by `fixright serve --demo`: the login page then lists the demo logins.
     demo: bool = False
 

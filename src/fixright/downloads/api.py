@@ -115,6 +115,15 @@ def fetch(
     except FileNotFoundError:
         raise NotFound(f"the file of image {name} is missing from storage") from None
     headers["Content-Disposition"] = content_disposition(name)
+    prefix = request.app.state.settings.accel_redirect_prefix
+    if prefix:
+        # The check is done; nginx sends the bytes (sendfile, ranges) from its
+        # internal location. The path is the blob's content address, never a name.
+        relative = path.relative_to(storage.root).as_posix()  # type: ignore[attr-defined]
+        headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + relative
+        headers["X-Accel-Buffering"] = "no"
+        return Response(status_code=200, headers=headers,
+                        media_type="application/octet-stream")
     # Starlette's FileResponse implements Range, multiple ranges, If-Range and 416,
     # and hands the file to the server (pathsend/sendfile) without reading it here.
     return FileResponse(path, headers=headers, media_type="application/octet-stream",

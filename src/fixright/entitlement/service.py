@@ -141,9 +141,11 @@ def _coverage(lines: Sequence[CoverageInfo]) -> tuple[CoverageFacts, ...]:
 
 def image_facts(session: Session, image: Image, fixed: Sequence[str] = ()) -> ImageFacts:
     release = image.release
-    severities = dict(session.execute(
-        select(Advisory.advisory_id, Advisory.severity).where(Advisory.advisory_id.in_(fixed))
-    ).tuples().all()) if fixed else {}
+    severities: dict[str, str] = {
+        row.advisory_id: row.severity for row in session.execute(
+            select(Advisory.advisory_id, Advisory.severity).where(Advisory.advisory_id.in_(fixed))
+        )
+    } if fixed else {}
     published = image.published_at
     if published is not None and published.tzinfo is not None:
         published = published.astimezone(UTC)

@@ -15,3 +15,14 @@ def test_models_match_migrations(engine) -> None:
         diff = compare_metadata(context, Base.metadata)
     # Index-only differences from backend reflection quirks are still real drift; report all.
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_one_head() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from fixright.db import migrations_path
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_path()))
+    assert len(ScriptDirectory.from_config(cfg).get_heads()) == 1

@@ -107,7 +107,7 @@ def migrations_path() -> Path:
     return Path(__file__).parent / "migrations"
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply Alembic migrations up to `revision` on `engine`'s database."""
     from alembic import command
     from alembic.config import Config

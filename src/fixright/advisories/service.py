@@ -7,12 +7,13 @@ its devices: never one query per device.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from fixright.advisories.formats import read_document
@@ -42,6 +43,7 @@ from fixright.advisories.records import (
     Unplaced,
     is_newer,
 )
+from fixright.db import utcnow
 from fixright.errors import InvalidInput
 from fixright.versions import InvalidVersion, parse
 
@@ -203,6 +205,7 @@ def _store(
     row.not_affected = [list(pair) for pair in record.not_affected]
     row.notes = list(record.notes)
     row.source_name = source_name
+    row.imported_at = utcnow()  # also what tells cached indexes that this advisory changed
     session.add(row)
     session.flush()
     affected: list[dict[str, object]] = []
@@ -306,9 +309,42 @@ def catalog_releases(session: Session) -> list[tuple[str, str]]:
     return [(r.os_family, r.version) for r in session.execute(select(Release.os_family, Release.version))]
 
 
+# Building the index reads every affected release (hundreds of thousands of rows
+# at scale); pages and API calls reuse it until the stored advisories or catalog
+# releases change. A per-process cache of derived data: any worker rebuilds it.
+_INDEX_CACHE: dict[str, tuple[tuple[object, ...], AdvisoryIndex]] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[object, ...]:
+    """Changes whenever an advisory is added, replaced or removed, or the releases change."""
+    advisories = session.execute(
+        select(func.count(Advisory.id), func.max(Advisory.imported_at), func.max(Advisory.id))
+    ).one()
+    affected = session.execute(
+        select(func.count(AdvisoryAffected.id), func.max(AdvisoryAffected.id))).one()
+    fixed = session.execute(select(func.count(AdvisoryFixed.id), func.max(AdvisoryFixed.id))).one()
+    return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
+
+
 def load_index(session: Session) -> AdvisoryIndex:
-    """An index of every stored advisory, with the catalog's releases as known releases."""
-    return AdvisoryIndex(load_records(session), catalog_releases(session))
+    """An index of every stored advisory, with the catalog's releases as known releases.
+
+    Cached per database until an advisory or a catalog release changes (four
+    small queries tell); the index is read-only for its users.
+    """
+    releases = catalog_releases(session)
+    database = session.get_bind().engine.url.render_as_string(hide_password=False)
+    fingerprint = _fingerprint(session, releases)
+    cached = _INDEX_CACHE.get(database)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    index = AdvisoryIndex(load_records(session), releases)
+    with _INDEX_LOCK:
+        if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
+            _INDEX_CACHE.clear()
+        _INDEX_CACHE[database] = (fingerprint, index)
+    return index
 
 
 def exposure_for_devices(

@@ -81,6 +81,20 @@ def test_verify_catches_a_flipped_byte(cli, tmp_path: Path, data_dir: Path) -> N
     assert "1 of 2 images" in result.stderr
 
 
+def test_verify_notes_orphan_blobs_without_failing(cli, tmp_path: Path, data_dir: Path) -> None:
+    (path,) = _files(tmp_path / "in", ISSUE_NAMES[:1])
+    assert cli("images", "add", str(path)).exit_code == 0
+    stray = os.urandom(3000)  # bytes stored by an add whose transaction then failed
+    key = hashlib.sha256(stray).hexdigest()
+    folder = data_dir / "blobs" / key[:2] / key[2:4]
+    folder.mkdir(parents=True)
+    (folder / key).write_bytes(stray)
+    result = cli("images", "verify")
+    assert result.exit_code == 0, result.output
+    assert "1 stored blob(s) belong to no image" in result.stderr
+    assert key[:16] in result.stderr
+
+
 def test_digest_mismatch_is_refused_and_nothing_stored(cli, session: Session, tmp_path: Path,
                                                        data_dir: Path) -> None:
     (path,) = _files(tmp_path / "in", ["asa9-8-4-45-smp-k8.bin"])

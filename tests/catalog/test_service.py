@@ -263,6 +263,21 @@ def test_verify_catches_a_flipped_byte_and_a_missing_blob(session: Session,
     assert {p.filename for p in service.verify_blobs(session, storage)} == {flipped}
 
 
+def test_orphan_blobs_are_the_stored_bytes_no_image_refers_to(session: Session,
+                                                              storage: BlobStorage) -> None:
+    kept = _add(session, storage, ISSUE_NAMES[0], os.urandom(5000)).image
+    session.commit()
+    assert service.orphan_blobs(session, storage) == []
+    # An add whose transaction fails after the blob is stored leaves the blob alone.
+    lost = os.urandom(6000)
+    _add(session, storage, ISSUE_NAMES[1], lost)
+    session.rollback()
+    orphan = hashlib.sha256(lost).hexdigest()
+    assert storage.exists(orphan)
+    assert service.orphan_blobs(session, storage) == [orphan]
+    assert kept.blob_key not in service.orphan_blobs(session, storage)
+
+
 def test_ranged_reads_of_an_image(session: Session, storage: BlobStorage) -> None:
     data = os.urandom(2 * 1024 * 1024 + 3)
     image = _add(session, storage, "nxos.9.3.8.bin", data).image

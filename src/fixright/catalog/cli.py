@@ -170,6 +170,14 @@ def images_verify(ctx: typer.Context) -> None:
             problems = service.verify_blobs(
                 session, storage, progress=lambda n: progress.advance(task, n)
             )
+        orphans = service.orphan_blobs(session, storage)
+    if orphans:
+        # Not an error: a failed add leaves its blob (never a row without one).
+        err_console.print(
+            f"note: {len(orphans)} stored blob(s) belong to no image (left by an add that "
+            f"failed after storing its bytes): {', '.join(o[:16] + '…' for o in orphans[:5])}",
+            highlight=False,
+        )
     if problems:
         rows = [
             {"id": p.image_id, "filename": p.filename, "problem": p.problem, "detail": p.detail,

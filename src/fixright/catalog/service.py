@@ -478,6 +478,14 @@ def verify_blobs(
     return problems
 
 
+def orphan_blobs(session: Session, storage: BlobStorage) -> list[str]:
+    """Blob keys no image refers to: left by an add whose transaction failed after
+    the blob was stored (blob first, row second). Harmless, but they take space."""
+    referenced = set(session.scalars(select(Image.blob_key)))
+    stored = storage.keys()
+    return sorted(key for key in stored if key not in referenced)
+
+
 def open_image_range(
     storage: BlobStorage, image: Image, start: int = 0, end: int | None = None
 ) -> BlobReader:

@@ -137,6 +137,10 @@ class BlobStorage(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def keys(self) -> Iterator[str]:
+        """Every stored blob key."""
+        ...
+
     def size(self, key: str) -> int:
         """Size in bytes (NotFound if missing)."""
         ...

@@ -12,41 +12,37 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fixright.accounts.models import ROLE_OWNER, Organization
+from fixright.accounts.models import Organization
 from fixright.advisories.cli import run_check
-from fixright.catalog.models import Image, Release
+from fixright.catalog import service as catalog
+from fixright.catalog.models import Image
 from fixright.entitlement import service as entitlement
-from fixright.errors import NotFound
+from fixright.errors import InvalidInput
+from fixright.inventory.service import resolve_organization
 from fixright.output import Format
+from fixright.versions import InvalidVersion, parse
 
 
 def fix_images(session: Session, os_family: str, version: str, platform: str | None
                ) -> list[Image]:
-    """Catalog images of release `version` for `platform`."""
-    from fixright.versions import InvalidVersion, parse
-
+    """Catalog images of release `version` for `platform` (none for an unreadable version)."""
     try:
-        normalized = parse(os_family, version).normalized
+        release = parse(os_family, version)
     except InvalidVersion:
         return []
-    query = select(Image).join(Release).where(
-        Release.os_family == os_family, Release.version_normalized == normalized)
-    if platform:
-        query = query.where(Image.platform == platform)
-    return list(session.scalars(query.order_by(Image.feature_set)))
+    return catalog.images_of_release(session, release, platform)
 
 
 def _organization(session: Session, slug: str | None) -> Organization | None:
+    """The named organisation, or the only owner one; None when the choice is open."""
     if slug:
-        org = session.scalar(select(Organization).where(Organization.slug == slug))
-        if org is None:
-            raise NotFound(f"no organisation with slug {slug!r} (see `fixright orgs list`)")
-        return org
-    owners = session.scalars(select(Organization).where(Organization.role == ROLE_OWNER)).all()
-    return owners[0] if len(owners) == 1 else None
+        return resolve_organization(session, slug)
+    try:
+        return resolve_organization(session, None)
+    except InvalidInput:
+        return None
 
 
 def _annotator(slug: str | None) -> Any:

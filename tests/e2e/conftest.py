@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,12 +108,13 @@ def start_server(tmp: Path, database_url: str, extra_args: tuple[str, ...] = (),
                             pid=proc.pid)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-                ) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("live")
+@contextmanager
+def running_server(tmp: Path, backend: str, extra_args: tuple[str, ...] = ()
+                   ) -> Iterator[LiveServer]:
+    """A `fixright serve` on a fresh database of `backend` ("sqlite" or "postgresql"),
+    stopped (and its PostgreSQL database dropped) on exit."""
     pg: tuple[str, str] | None = None
-    if request.param == "sqlite":
+    if backend == "sqlite":
         database_url = f"sqlite:///{tmp / 'fixright.db'}"
     else:
         pg = _pg_database()
@@ -121,12 +123,21 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
                 pytest.fail("PostgreSQL required but not reachable")
             pytest.skip("PostgreSQL not reachable")
         database_url = pg[1]
-    proc, server = start_server(tmp, database_url)
-    yield server
-    proc.terminate()
+    proc, server = start_server(tmp, database_url, extra_args)
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    if pg is not None:
-        _drop_pg(*pg)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if pg is not None:
+            _drop_pg(*pg)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[LiveServer]:
+    with running_server(tmp_path_factory.mktemp("live"), request.param) as server:
+        yield server

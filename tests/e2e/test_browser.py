@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from tests.conftest import SHARED_DATA
-from tests.e2e.conftest import LiveServer, _drop_pg, _pg_database, start_server
+from tests.e2e.conftest import LiveServer, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -121,28 +119,8 @@ def _shot_name(node: pytest.Item, suffix: str = "") -> Path:
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[Demo]:
     """`fixright serve --demo` on a fresh database of each backend."""
-    tmp = tmp_path_factory.mktemp("browser")
-    pg: tuple[str, str] | None = None
-    if request.param == "sqlite":
-        database_url = f"sqlite:///{tmp / 'fixright.db'}"
-    else:
-        pg = _pg_database()
-        if pg is None:
-            if os.environ.get("FIXRIGHT_REQUIRE_POSTGRES") == "1":
-                pytest.fail("PostgreSQL required but not reachable")
-            pytest.skip("PostgreSQL not reachable")
-        database_url = pg[1]
-    proc, server = start_server(tmp, database_url, ("--demo",))
-    try:
+    with running_server(tmp_path_factory.mktemp("browser"), request.param, ("--demo",)) as server:
         yield Demo(server, request.param)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if pg is not None:
-            _drop_pg(*pg)
 
 
 @pytest.fixture(scope="module")

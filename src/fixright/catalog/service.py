@@ -342,6 +342,16 @@ def list_images(
     return list(session.scalars(query).unique())
 
 
+def images_of_release(session: Session, version: Version, platform: str | None = None
+                      ) -> list[Image]:
+    """The catalog's images of release `version` (for `platform` when given), by feature set."""
+    query = select(Image).join(Release).where(
+        Release.os_family == version.os_family, Release.version_normalized == version.normalized)
+    if platform:
+        query = query.where(Image.platform == platform)
+    return list(session.scalars(query.order_by(Image.feature_set)))
+
+
 def get_image(session: Session, image_id: int) -> Image:
     """The image with `image_id`, else `NotFound`."""
     image = session.get(Image, image_id)

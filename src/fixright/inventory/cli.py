@@ -15,6 +15,7 @@ from fixright.errors import InvalidInput
 from fixright.inventory import service
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
 from fixright.inventory.parse import MAX_OUTPUT_CHARS, DeviceFacts, decode_output, parse_output
+from fixright.inventory.uploads import looks_like_csv
 from fixright.output import Format, emit
 
 devices_app = typer.Typer(help="Devices: import show outputs, CSV and SSH; list; export.",
@@ -37,12 +38,10 @@ class _Input:
 
     @property
     def is_csv(self) -> bool:
-        if self.name.lower().endswith(".csv"):
-            return True
-        if self.name == "<stdin>" and self.data:
-            first = self.data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
-            return b"serial" in first and b"vendor" in first and b"," in first
-        return False
+        # Files by their name; stdin by its header line.
+        if self.name == "<stdin>":
+            return looks_like_csv(self.name, self.data or b"")
+        return self.name.lower().endswith(".csv")
 
 
 def _read_inputs(paths: list[str]) -> list[_Input]:

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from fixright.errors import InvalidInput
 from fixright.inventory import service
 from fixright.inventory.csvio import read_devices_csv
-from fixright.inventory.parse import DeviceFacts, decode_output, parse_output
+from fixright.inventory.parse import MAX_OUTPUT_CHARS, DeviceFacts, decode_output, parse_output
 from fixright.inventory.service import ImportReport
 
-MAX_UPLOAD_BYTES = 8 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_OUTPUT_CHARS  # what the parser reads at most
 
 
 def looks_like_csv(name: str, data: bytes) -> bool:

@@ -14,7 +14,8 @@ from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.advisories import service as advisories
 from fixright.advisories.matching import DeviceExposure, DeviceKey
 from fixright.audit import service as audit
-from fixright.catalog.models import Image, Release
+from fixright.catalog import service as catalog
+from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
@@ -44,14 +45,7 @@ def fix_images(session: SessionDep, exposure: DeviceExposure, platform: str | No
     fix = exposure.exposure.combined_fix
     if fix is None or fix.version is None or not platform:
         return []
-    query = (
-        select(Image).join(Release)
-        .where(Release.os_family == fix.version.os_family,
-               Release.version_normalized == fix.version.normalized,
-               Image.platform == platform)
-        .order_by(Image.feature_set)
-    )
-    return list(session.scalars(query))
+    return catalog.images_of_release(session, fix.version, platform)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from fixright.config import Settings
 from fixright.db import make_engine, make_session_factory
 from fixright.errors import FixrightError
 from fixright.web.sessions import SchemeAwareSessions
+from fixright.web.unread_body import CloseAfterUnreadBody
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     include_routers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
+    # Outermost, so it sees every response, including the session middleware's.
+    app.add_middleware(CloseAfterUnreadBody)
     return app
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from fixright.accounts.models import User
@@ -98,3 +99,16 @@ def test_relative_data_dir_becomes_absolute(tmp_path: Path, monkeypatch) -> None
     assert settings.data_dir == tmp_path / "rel-data"
     assert settings.resolved_storage_url() == f"file://{tmp_path / 'rel-data' / 'blobs'}"
     assert settings.resolved_database_url() == f"sqlite:///{tmp_path / 'rel-data' / 'fixright.db'}"
+
+
+@pytest.mark.parametrize(("value", "why"), [("abc", "valid integer"), ("0", "greater than"),
+                                            ("-5", "greater than"), ("99999999", "less than")])
+def test_bad_link_minutes_is_one_line_on_every_command(tmp_path: Path, value: str,
+                                                       why: str) -> None:
+    """It used to print a traceback on every command, and 0 made every link born expired."""
+    result = _run(["images", "list"], {"FIXRIGHT_DATA_DIR": str(tmp_path),
+                                       "FIXRIGHT_DOWNLOAD_LINK_MINUTES": value}, tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "FIXRIGHT_DOWNLOAD_LINK_MINUTES" in result.stderr and why in result.stderr

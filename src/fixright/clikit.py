@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from typer.core import TyperGroup
 
-from fixright.config import Settings
+from fixright.config import Settings, load_settings
 from fixright.db import (
     check_connection,
     make_engine,
@@ -70,7 +70,7 @@ def app_context(ctx: typer.Context) -> AppContext:
     root = ctx.find_root()
     obj = root.obj
     if not isinstance(obj, AppContext):
-        obj = AppContext(settings=Settings())
+        obj = AppContext(settings=load_settings())
         root.obj = obj
     return obj
 

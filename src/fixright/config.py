@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fixright.errors import ConfigurationError
@@ -34,7 +34,8 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     s3_access_key_id: str | None = None
     s3_secret_access_key: str | None = None
-    download_link_minutes: int = 15
+    # A link born expired (0, negative) or valid for months is a mistake, not a choice.
+    download_link_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
     active_policy_default: str = "lifetime-updates"
     # Behind nginx: answer an allowed download with `X-Accel-Redirect: <prefix><blob path>`
     # and let nginx send the bytes from an `internal` location (docs/portal.md).
@@ -104,4 +105,15 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (CLI flags) on top."""
     clean = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**clean)  # type: ignore[arg-type]
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigurationError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"])
+        problems.append(f"FIXRIGHT_{name.upper()}: {error['msg']}")
+    return "; ".join(problems)

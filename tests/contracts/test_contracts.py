@@ -113,7 +113,19 @@ def test_missing_column_and_every_error_listed() -> None:
     assert "row 2, column start" in message and "row 3, column end" in message
     assert "row 3, column list_price" in message
     with pytest.raises(InvalidInput, match="not UTF-8"):
-        read_contract_csv(b"\xff\xfe" + HEADER.encode("utf-16-le"), source="x.csv")
+        read_contract_csv(HEADER.encode() + "1,a,S\xe9,p,2025-01-01,2026-01-01,1\n"
+                          .encode("latin-1"), source="x.csv")
+
+
+def test_utf16_export_with_bom_is_read() -> None:
+    """Excel's "Unicode text" is UTF-16 with a BOM: read it, do not call it binary."""
+    text = HEADER + "1,a,S1,p,2025-01-01,2026-01-01,1\n"
+    for encoding in ("utf-16", "utf-16-be"):
+        data = text.encode(encoding)
+        if encoding == "utf-16-be":
+            data = b"\xfe\xff" + data
+        parsed = read_contract_csv(data, source="x.csv")
+        assert [row.serial for row in parsed.rows] == ["S1"]
 
 
 def test_coverage_is_scoped_to_the_organisation(session, shared_data) -> None:

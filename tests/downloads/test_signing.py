@@ -37,3 +37,31 @@ def test_other_key_refused() -> None:
 def test_garbage_is_refused_cleanly(token: str) -> None:
     with pytest.raises(LinkInvalid):
         verify(KEY, token, now=0)
+
+
+@pytest.mark.parametrize(
+    "respell",
+    [
+        lambda t: "0" + t,  # leading zero on the image id
+        lambda t: t.replace(".", ".0", 1),  # leading zero on the organisation
+        lambda t: t.translate(str.maketrans("0123456789", "０１２３４５６７８９")),  # fullwidth
+        lambda t: t.replace("1", "\u00b9", 1),  # superscript one
+        lambda t: t + "=",  # padded signature
+        lambda t: t + "\r\n",
+    ],
+)
+def test_only_the_canonical_spelling_of_a_token_is_accepted(respell) -> None:
+    claims = LinkClaims(image_id=12, organization_id=3, expires=2_000_000_000)
+    token = sign(KEY, claims)
+    assert verify(KEY, token, now=1) == claims
+    other = respell(token)
+    assert other != token
+    with pytest.raises(LinkInvalid):
+        verify(KEY, other, now=1)
+
+
+def test_claims_beyond_a_database_id_are_malformed_not_errors() -> None:
+    with pytest.raises(LinkInvalid, match="malformed"):
+        verify(KEY, f"{2**63}.1.2000000000.{'A' * 43}", now=1)
+    with pytest.raises(LinkInvalid, match="malformed"):
+        verify(KEY, "1" * 5000 + f".1.2000000000.{'A' * 43}", now=1)

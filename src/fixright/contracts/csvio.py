@@ -23,13 +23,12 @@ is refused if any row is bad.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from fixright.csvtext import decode_csv_bytes, read_csv, shorten
 from fixright.errors import InvalidInput
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -104,24 +103,16 @@ def _price(text: str) -> Decimal:
         raise ValueError(f"{text!r} is not a price") from None
 
 
+def _listed(header: list[str], limit: int = 12) -> str:
+    shown = ", ".join(shorten(h) for h in header[:limit])
+    return shown + (f" and {len(header) - limit} more" if len(header) > limit else "")
+
+
 def read_contract_csv(data: bytes | str, *, source: str = "<csv>") -> ContractFile:
     """Parse and validate a contract CSV; `InvalidInput` lists every bad row and column."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{source}: not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = data.removeprefix("\ufeff")
-    if not text.strip():
-        raise InvalidInput(f"{source}: the file is empty")
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+    text = decode_csv_bytes(data, source) if isinstance(data, bytes) else data
+    reader = read_csv(text, source)
+    header = reader.header
     columns: dict[str, int] = {}
     ignored: list[str] = []
     for index, name in enumerate(header):
@@ -140,15 +131,14 @@ def read_contract_csv(data: bytes | str, *, source: str = "<csv>") -> ContractFi
     if missing:
         raise InvalidInput(
             f"{source}: row 1: missing column(s) {', '.join(missing)}; found "
-            f"{', '.join(repr(h) for h in header)}. See `fixright contracts import --help`."
+            f"{_listed(header)}. See `fixright contracts import --help`."
         )
     errors: list[str] = []
     rows: list[CoverageRow] = []
     seen: dict[tuple[str, str], int] = {}
     contract_first: dict[str, CoverageRow] = {}
     try:
-        for record in reader:
-            number = reader.line_num
+        for number, record in reader:
             if not any(cell.strip() for cell in record):
                 continue
             row_errors: list[str] = []
@@ -213,8 +203,8 @@ def read_contract_csv(data: bytes | str, *, source: str = "<csv>") -> ContractFi
                         f"{first.row} but {getattr(row, field)!r} here"
                     )
             rows.append(row)
-    except csv.Error as exc:
-        errors.append(f"{source}: row {reader.line_num}: unreadable CSV ({exc})")
+    except InvalidInput as exc:
+        errors.append(exc.message)
     if errors:
         more = "\n(stopped after the first errors)" if len(errors) >= _MAX_ERRORS else ""
         raise InvalidInput("\n".join(errors[:_MAX_ERRORS]) + more)

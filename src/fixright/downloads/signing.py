@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
 from fixright.errors import Forbidden, InvalidInput
@@ -21,6 +22,15 @@ class LinkExpired(Forbidden):
 
 class LinkInvalid(Forbidden):
     code = "link_invalid"
+
+
+# One spelling per claim: ASCII decimal without leading zeros, below 2**63 (what
+# the database ids hold), and the signature exactly as `sign` writes it.
+# `str.isdigit` also accepted fullwidth and superscript digits, and int()
+# accepted leading zeros, so one set of claims had many valid tokens.
+_NUMBER = r"(?:0|[1-9][0-9]{0,18})"
+_TOKEN = re.compile(rf"({_NUMBER})\.({_NUMBER})\.({_NUMBER})\.([A-Za-z0-9_-]{{43}})", re.ASCII)
+_MAX_CLAIM = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -45,11 +55,14 @@ def sign(key: bytes, claims: LinkClaims) -> str:
 
 def verify(key: bytes, token: str, *, now: int) -> LinkClaims:
     """The claims of a genuine, unexpired token; `LinkInvalid` / `LinkExpired` otherwise."""
-    parts = token.split(".")
-    if len(parts) != 4 or not all(p.isdigit() for p in parts[:3]):
+    match = _TOKEN.fullmatch(token)
+    if match is None:
         raise LinkInvalid("download link is malformed")
-    claims = LinkClaims(int(parts[0]), int(parts[1]), int(parts[2]))
-    if not hmac.compare_digest(_signature(key, claims), parts[3]):
+    numbers = [int(match.group(i)) for i in (1, 2, 3)]
+    if max(numbers) > _MAX_CLAIM:
+        raise LinkInvalid("download link is malformed")
+    claims = LinkClaims(*numbers)
+    if not hmac.compare_digest(_signature(key, claims), match.group(4)):
         raise LinkInvalid("download link signature does not match")
     if claims.expires < now:
         raise LinkExpired("download link has expired; ask for a new one")

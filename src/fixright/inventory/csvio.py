@@ -9,12 +9,11 @@ spreadsheets ("'=...") reads back as it was.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from fixright.csvtext import read_csv, shorten
 from fixright.errors import InvalidInput
 from fixright.versions import InvalidVersion, parse
 
@@ -123,19 +122,14 @@ def read_devices_csv(text: str, source_name: str) -> list[CsvDevice]:
 
     All-or-nothing: one bad row and no row is returned.
     """
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise InvalidInput(f"{source_name}: empty CSV file")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except csv.Error as exc:
-        raise InvalidInput(f"{source_name}: row 1: {exc}") from None
-    names = [h.strip().lower() for h in header]
+    reader = read_csv(text, source_name, sniff=False)
+    names = [h.strip().lower() for h in reader.header]
     unknown = [h for h in names if h not in CSV_COLUMNS]
     if unknown:
+        shown = ", ".join(shorten(h) for h in unknown[:10])
+        more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
         raise InvalidInput(
-            f"{source_name}: row 1: unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"{source_name}: row 1: unknown column(s) {shown}{more}; "
             f"columns are {', '.join(CSV_COLUMNS)}"
         )
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
@@ -148,7 +142,7 @@ def read_devices_csv(text: str, source_name: str) -> list[CsvDevice]:
     errors: list[str] = []
     seen: dict[tuple[str, str], int] = {}
     try:
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in reader:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(names):
@@ -167,8 +161,8 @@ def read_devices_csv(text: str, source_name: str) -> list[CsvDevice]:
                 continue
             seen[key] = number
             devices.append(device)
-    except csv.Error as exc:
-        errors.append(f"row {reader.line_num}: {exc}")
+    except InvalidInput as exc:
+        errors.append(exc.message.removeprefix(f"{source_name}: "))
     if errors:
         shown = "; ".join(errors[:_MAX_ERRORS])
         more = f" (and {len(errors) - _MAX_ERRORS} more)" if len(errors) > _MAX_ERRORS else ""

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from fixright import __version__
-from fixright.config import Settings
+from fixright.config import Settings, load_settings
 from fixright.db import make_engine, make_session_factory
 from fixright.errors import FixrightError
 from fixright.web.sessions import SchemeAwareSessions
@@ -104,4 +104,4 @@ def _wants_html(request: Request) -> bool:
 
 def create_app_from_env() -> FastAPI:
     """Factory for uvicorn/granian workers: settings from FIXRIGHT_* variables."""
-    return create_app(Settings())
+    return create_app(load_settings())

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
 
-# Verified against when the user does not exist, so a wrong e-mail costs the
-# same time as a wrong password and does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("fixright-dummy-password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the user does not exist, so a wrong e-mail costs the
+    # same time as a wrong password and does not reveal which accounts exist.
+    # Made on first use, not at import: it cost every CLI command 0.19 s.
+    return _hasher.hash("fixright-dummy-password")
 
 
 def hash_password(password: str) -> str:
@@ -19,7 +25,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; always spends one argon2 verification."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

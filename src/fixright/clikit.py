@@ -41,6 +41,7 @@ class AppContext:
     settings: Settings
     _engine: Engine | None = field(default=None, repr=False)
     _factory: sessionmaker[Session] | None = field(default=None, repr=False)
+    _reader: sessionmaker[Session] | None = field(default=None, repr=False)
 
     def engine(self, *, migrate: bool = True) -> Engine:
         if self._engine is None:
@@ -54,11 +55,16 @@ class AppContext:
         return self._engine
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """One transaction for the whole command: all-or-nothing."""
-        if self._factory is None:
-            self._factory = make_session_factory(self.engine())
-        with session_scope(self._factory) as session:
+    def session(self, *, writes: bool = True) -> Iterator[Session]:
+        """One transaction for the whole command: all-or-nothing.
+
+        `writes=False` for commands that only read (reports, lists): on SQLite
+        they then never hold the write lock the server's requests need.
+        """
+        if self._factory is None or self._reader is None:
+            self._factory = make_session_factory(self.engine(), writes=True)
+            self._reader = make_session_factory(self.engine())
+        with session_scope(self._factory if writes else self._reader) as session:
             yield session
 
     def close(self) -> None:

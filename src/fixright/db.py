@@ -68,10 +68,34 @@ def make_engine(url: str) -> Engine:
                     )
             engine = create_engine(url, connect_args={"timeout": 10})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
             return engine
         return create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
         raise ConfigurationError(f"database URL {url!r}: unsupported driver ({exc})") from exc
+
+
+# A writing transaction on SQLite must take the write lock before its first
+# read. Python's sqlite3 begins a transaction only at the first INSERT/UPDATE,
+# so two writers could both read the last audit seq and the second insert
+# failed (UNIQUE audit_event.seq), or, after a read snapshot went stale,
+# failed at once with "database is locked" whatever the busy timeout.
+# `BEGIN IMMEDIATE` waits for the lock instead. Readers keep the driver's
+# behaviour, so a long report never holds the write lock.
+_BEGIN_OPTION = "fixright_sqlite_immediate"
+
+
+def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_BEGIN_OPTION):
+        # The driver sees the open transaction and adds no BEGIN of its own.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def writer(engine: Engine) -> Engine:
+    """`engine` for transactions that will write: on SQLite they begin IMMEDIATE."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{_BEGIN_OPTION: True})
 
 
 def check_connection(engine: Engine) -> None:
@@ -85,8 +109,9 @@ def check_connection(engine: Engine) -> None:
         raise ConfigurationError(f"cannot connect to database {safe}: {reason}") from exc
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions on `engine`; `writes=True` for transactions that will write (see `writer`)."""
+    return sessionmaker(bind=writer(engine) if writes else engine, expire_on_commit=False)
 
 
 @contextmanager

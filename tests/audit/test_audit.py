@@ -117,15 +117,19 @@ def test_time_zone_of_the_caller_does_not_break_the_hash(session) -> None:
 
 
 def test_concurrent_writers_do_not_fork_the_chain(engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time; the lock matters on PostgreSQL")
-    factory = make_session_factory(engine)
+    """Writers that read first (as a request does) neither fork the chain nor fail.
+
+    On SQLite two such writers both read the last seq and the second insert
+    failed (UNIQUE audit_event.seq) until write sessions began IMMEDIATE.
+    """
+    factory = make_session_factory(engine, writes=True)
     errors: list[BaseException] = []
 
     def writer(k: int) -> None:
         try:
             for i in range(10):
                 with factory() as s:
+                    s.execute(text("SELECT count(*) FROM audit_event")).scalar()
                     service.record(s, actor=f"w{k}", organization_id=None, action="t:e:st",
                                    subject=str(i))
                     s.commit()

@@ -25,7 +25,7 @@ def exposure(
     from fixright.inventory.service import resolve_organization
     from fixright.reports.exposure import EXPOSURE_COLUMNS, exposure_report
 
-    with app_context(ctx).session() as session:
+    with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
         rows, fleet = exposure_report(session, organization.id)
     emit(rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}")
@@ -46,7 +46,7 @@ def fixes(
     from fixright.inventory.service import resolve_organization
     from fixright.reports.exposure import FIX_COLUMNS, fixes_report
 
-    with app_context(ctx).session() as session:
+    with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
         rows = fixes_report(session, organization.id)
     emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}")

@@ -58,3 +58,21 @@ def test_bad_slug_and_email(session) -> None:
     service.add_user(session, email="x@acme.test", password=None, organization=org)
     with pytest.raises(Conflict):
         service.add_user(session, email="X@acme.test", password=None, organization=org)
+
+
+def test_token_use_is_written_at_most_once_a_minute(session) -> None:
+    org, _ = service.get_or_create_organization(session, "acme")
+    user = service.add_user(session, email="a@acme.test", password=None, organization=org)
+    row, token = service.create_token(session, user, "ci")
+    session.commit()
+    service.authenticate_token(session, token)
+    first = row.last_used
+    assert first is not None
+    session.commit()
+    service.authenticate_token(session, token)
+    assert row.last_used == first
+    assert not session.dirty  # a second request within the minute writes nothing
+    row.last_used = utcnow() - service.LAST_USED_RESOLUTION - timedelta(seconds=1)
+    session.commit()
+    service.authenticate_token(session, token)
+    assert row.last_used is not None and row.last_used > first

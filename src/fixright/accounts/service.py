@@ -29,6 +29,7 @@ from fixright.db import utcnow
 from fixright.errors import Conflict, InvalidInput, NotFound, Unauthorized
 
 TOKEN_PREFIX = "fxr"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
@@ -196,7 +197,14 @@ def authenticate_token(session: Session, token: str) -> User:
             raise Unauthorized("API token has expired")
     if row.user.disabled:
         raise Unauthorized("user is disabled")
-    row.last_used = utcnow()
+    now = utcnow()
+    last = row.last_used
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=UTC)
+    # At most one write a minute per token: writing on every request made each
+    # GET a writer, and on SQLite writers queue behind each other.
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        row.last_used = now
     return row.user
 
 

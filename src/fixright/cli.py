@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -142,7 +143,19 @@ def serve(
 
 
 def main() -> None:
-    app(prog_name="fixright")
+    try:
+        try:
+            app(prog_name="fixright")
+        finally:
+            # Output is buffered: a closed pipe shows up here, not at exit.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # `fixright report ... | head` closed the pipe: the reader has what it
+        # wanted. Point stdout at /dev/null so the interpreter's final flush
+        # cannot raise again, and exit like a process killed by SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
 
 
 if __name__ == "__main__":

@@ -10,21 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_INDENT = re.compile(r"^", re.MULTILINE)
 
 
 class Format(StrEnum):
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
 
 
@@ -61,15 +64,36 @@ def to_json(data: Any) -> str:
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([neutralise_cell(_cell(row.get(c))) for c in columns])
+    write_csv(rows, columns, buffer)
     return buffer.getvalue()
 
 
+def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], stream: IO[str]) -> None:
+    """CSV with a header, written row by row (memory stays flat whatever the row count)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise_cell(_cell(row.get(c))) for c in columns])
+
+
+def write_json_array(items: Iterable[Any], stream: IO[str]) -> None:
+    """A JSON array written item by item; the text equals `to_json(list(items))`."""
+    first = True
+    for item in items:
+        text = json.dumps(_plain(item), indent=2, ensure_ascii=False)
+        stream.write(("[\n" if first else ",\n") + _INDENT.sub("  ", text))
+        first = False
+    stream.write("[]\n" if first else "\n]\n")
+
+
+def write_json_lines(items: Iterable[Any], stream: IO[str]) -> None:
+    """One compact JSON document per line (JSON Lines)."""
+    for item in items:
+        stream.write(json.dumps(_plain(item), ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
 def emit(
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     columns: Sequence[str],
     fmt: Format | str,
     *,
@@ -77,14 +101,25 @@ def emit(
     console: Console | None = None,
     json_data: Any = None,
 ) -> None:
-    """Print `rows` in `fmt`. `json_data`, when given, is printed instead of rows for JSON."""
+    """Print `rows` in `fmt`. `json_data`, when given, is printed instead of rows for JSON.
+
+    CSV, JSON and JSON Lines are written to the console's file row by row,
+    never through Rich: a report of a million devices must not become one
+    string in memory. Only the table is rendered by Rich.
+    """
     out = console or Console(soft_wrap=True)
     fmt = Format(fmt)
+    stream = out.file
     if fmt is Format.json:
-        out.print(to_json(json_data if json_data is not None else list(rows)), markup=False,
-                  highlight=False)
+        if json_data is not None:
+            json.dump(_plain(json_data), stream, indent=2, ensure_ascii=False)
+            stream.write("\n")
+        else:
+            write_json_array(rows, stream)
+    elif fmt is Format.jsonl:
+        write_json_lines(rows, stream)
     elif fmt is Format.csv:
-        out.file.write(to_csv(rows, columns))
+        write_csv(rows, columns, stream)
     else:
         table = Table(title=title, show_lines=False)
         for column in columns:

@@ -1,0 +1,67 @@
+"""Data output: streamed row by row, the same text as before, and quiet on a closed pipe."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.console import Console
+
+from fixright.output import emit, to_csv, to_json
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=10,
+)
+
+
+def _emitted(rows, fmt: str, **kwargs) -> str:
+    buffer = io.StringIO()
+    emit(rows, ["a", "b"], fmt, console=Console(file=buffer, width=200), **kwargs)
+    return buffer.getvalue()
+
+
+@given(st.lists(st.fixed_dictionaries({"a": json_values, "b": json_values}), max_size=6))
+def test_streamed_formats_equal_the_whole_document(rows: list[dict]) -> None:
+    assert _emitted(iter(rows), "json") == to_json(rows) + "\n"
+    assert json.loads(_emitted(iter(rows), "json")) == rows
+    assert [json.loads(line) for line in _emitted(iter(rows), "jsonl").split("\n")[:-1]] == rows
+    assert _emitted(iter(rows), "csv") == to_csv(rows, ["a", "b"])
+
+
+def test_rows_are_consumed_lazily() -> None:
+    """A generator is written as it is produced, never collected into a list first."""
+    buffer = io.StringIO()
+    seen: list[int] = []
+
+    def rows():
+        for i in range(3):
+            # Everything before this row is already written when it is made.
+            seen.append(buffer.getvalue().count("\n"))
+            yield {"a": i, "b": "=1+1"}
+
+    emit(rows(), ["a", "b"], "csv", console=Console(file=buffer))
+    assert seen == [1, 2, 3]
+    assert buffer.getvalue().splitlines()[1] == "0,'=1+1"  # formulas still neutralised
+
+
+def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
+    """`fixright ... | head -1`: no traceback, status 0 or 141."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "FIXRIGHT_DATA_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "fixright.cli"]
+    subprocess.run([*command, "orgs", "add", "acme"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*command, "orgs", "list", "--format", "csv"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Closed before the command writes (it needs most of a second to start).
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) in (0, 141), stderr
+    assert "Traceback" not in stderr and "Broken pipe" not in stderr

@@ -19,6 +19,8 @@ from tests.e2e.downloads_support import ENTITLED, _small_world
 pytestmark = pytest.mark.e2e
 
 PREFIX = "/_fixright_blobs/"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
+# The test wraps the shipped locations in a minimal nginx.conf of its own.
 CONF = """\
 {user}worker_processes 1;
 daemon off;
@@ -35,20 +37,19 @@ http {{
     scgi_temp_path {tmp}/scgi;
     server {{
         listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://127.0.0.1:{upstream};
-            proxy_set_header Host $http_host;
-        }}
-        location {prefix} {{
-            internal;
-            alias {blobs}/;
-            etag off;
-            add_header ETag $upstream_http_etag;
-            add_header Repr-Digest $upstream_http_repr_digest;
-        }}
+        include {locations};
     }}
 }}
 """
+
+
+def shipped_locations(upstream: int, blobs: Path) -> str:
+    """deploy/nginx/fixright-locations.conf with this test's upstream port and blob folder."""
+    text = (DEPLOY / "fixright-locations.conf").read_text()
+    assert "http://127.0.0.1:8000;" in text and "/var/lib/fixright/blobs/;" in text
+    assert f"location {PREFIX}" in text
+    return (text.replace("http://127.0.0.1:8000;", f"http://127.0.0.1:{upstream};")
+                .replace("/var/lib/fixright/blobs/;", f"{blobs}/;"))
 
 
 def _nginx() -> str | None:
@@ -67,10 +68,13 @@ def behind_nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Liv
     folder = tmp / "nginx"
     folder.mkdir()
     port = free_port()
+    locations = folder / "fixright-locations.conf"
+    locations.write_text(shipped_locations(urlsplit(server.url).port or 0,
+                                           server.data_dir / "blobs"))
     conf = folder / "nginx.conf"
     conf.write_text(CONF.format(
-        user="user root;\n" if os.geteuid() == 0 else "", tmp=folder, port=port, prefix=PREFIX,
-        upstream=urlsplit(server.url).port, blobs=server.data_dir / "blobs"))
+        user="user root;\n" if os.geteuid() == 0 else "", tmp=folder, port=port,
+        locations=locations))
     web = subprocess.Popen([nginx, "-p", str(folder), "-c", str(conf)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -32,12 +32,12 @@ from fixright.advisories.schemas import (
     UnplacedProductOut,
 )
 from fixright.errors import InvalidInput, NotFound
+from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
+from fixright.http.uploads import read_documents, upload_body
 from fixright.inventory import service as inventory
 from fixright.inventory.schemas import DeviceOut
 from fixright.reports.exposure import exposure_report, fixes_report
-from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
-from fixright.web.uploads import read_documents, upload_body
 
 router = APIRouter()
 

@@ -18,8 +18,8 @@ from fixright.catalog import service
 from fixright.catalog.schemas import ImageAdded, ImageOut, ReleaseOut
 from fixright.catalog.storage import storage_from_url
 from fixright.downloads.service import may_see, visible_image
-from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
+from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
 
 router = APIRouter(tags=["catalog"])
 

@@ -27,9 +27,9 @@ from fixright.contracts.schemas import (
     UnknownSerialOut,
 )
 from fixright.errors import InvalidInput, NotFound
-from fixright.web.deps import PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
-from fixright.web.uploads import DocumentsDep, upload_body
+from fixright.http.deps import PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
+from fixright.http.uploads import DocumentsDep, upload_body
 
 router = APIRouter(tags=["contracts"])
 

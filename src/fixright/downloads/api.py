@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from fixright.accounts.service import Principal
-from fixright.catalog.storage import BlobStorage, content_disposition, storage_from_url
+from fixright.catalog.storage import (
+    BlobStorage,
+    blob_relpath,
+    content_disposition,
+    storage_from_url,
+)
 from fixright.downloads import service
-from fixright.errors import NotFound
-from fixright.web.deps import PrincipalDep, SessionDep, optional_principal
+from fixright.errors import ConfigurationError, NotFound
+from fixright.http.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["downloads"])
 link_router = APIRouter(include_in_schema=False)
@@ -75,10 +79,7 @@ def create_download_link(
         decision=decision_json(result.decision),
     )
     if not result.allowed:
-        # The denial is committed to the audit log even though the answer is 403.
-        session.commit()
-        from fastapi.responses import JSONResponse
-
+        # Returned, not raised: the request's transaction commits the audited denial.
         return JSONResponse(
             {"error": "not_entitled", "detail": "the active policy does not allow this download",
              **body.model_dump()},
@@ -93,7 +94,7 @@ def fetch(
     filename: str,
     request: Request,
     session: SessionDep,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
+    principal: OptionalPrincipalDep,
 ) -> Response:
     """Stream the image (Range, If-Range, ETag, Repr-Digest) or redirect to object storage."""
     image = service.resolve_link(
@@ -102,14 +103,14 @@ def fetch(
     storage = app_storage(request.app)
     headers = service.digest_headers(image)
     blob_key, name = image.blob_key, image.filename
-    # End the request's transaction now, before any bytes move: the dependency
-    # would otherwise close it only after the response is sent, and a download
-    # of minutes would pin a pooled connection (idle in transaction) for as long.
-    session.commit()
+    # The request's transaction ends when this function returns, before any
+    # bytes move (`SessionDep`), so a download of minutes pins no connection.
     presigned = storage.presigned_url(blob_key, filename=name, expires=300)
     if presigned:
         return RedirectResponse(presigned, status_code=307, headers={"ETag": headers["ETag"]})
-    path = storage.path(blob_key)  # type: ignore[attr-defined]
+    path = storage.local_path(blob_key)
+    if path is None:
+        raise ConfigurationError(f"storage {storage!r} has neither presigned URLs nor local files")
     try:
         stat_result = os.stat(path)
     except FileNotFoundError:
@@ -119,8 +120,7 @@ def fetch(
     if prefix:
         # The check is done; nginx sends the bytes (sendfile, ranges) from its
         # internal location. The path is the blob's content address, never a name.
-        relative = path.relative_to(storage.root).as_posix()  # type: ignore[attr-defined]
-        headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + relative
+        headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + blob_relpath(blob_key)
         headers["X-Accel-Buffering"] = "no"
         return Response(status_code=200, headers=headers,
                         media_type="application/octet-stream")

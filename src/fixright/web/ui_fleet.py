@@ -19,10 +19,10 @@ from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
+from fixright.http.deps import SessionDep
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
-from fixright.web.deps import SessionDep
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import SEVERITY_ORDER, flash, render
 from fixright.web.ui_auth import UiPrincipal

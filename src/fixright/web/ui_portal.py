@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
 from fixright.entitlement import service as entitlement
 from fixright.errors import Forbidden, InvalidInput
-from fixright.web.deps import SessionDep, optional_principal
+from fixright.http.deps import OptionalPrincipalDep, SessionDep
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import flash, render
 from fixright.web.ui_auth import UiPrincipal
@@ -64,7 +64,7 @@ def download(
     )
     if result.allowed and result.url:
         return RedirectResponse(result.url, status_code=303)
-    session.commit()  # the denial is audited even though the page says 403
+    # Returned, not raised: the request's transaction commits the audited denial.
     image = session.get(Image, image_id)
     return render(request, "decision.html", principal, status_code=403, nav="images",
                   decision=result.decision, image=image,
@@ -105,7 +105,7 @@ async def contracts_import(
 @router.get("/policy", response_class=HTMLResponse)
 def policy_page(
     request: Request, session: SessionDep,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
+    principal: OptionalPrincipalDep,
 ) -> Response:
     """Public: the active policy in plain words, and the alternatives."""
     name, policy = entitlement.active_policy(session)

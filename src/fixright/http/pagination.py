@@ -2,8 +2,8 @@
 
     @router.get("/things", response_model=Page[ThingOut])
     def things(page: PageDep, ...) -> Page[ThingOut]:
-        return Page.of(rows, total, page)          # rows already limited in SQL
-        return Page.slice(all_rows, page)          # or cut from a list in memory
+        rows, total = service.page_things(session, ..., limit=page.limit, offset=page.offset)
+        return Page.of(rows, total, page)
 
 A `limit` above `MAX_LIMIT` or below 1, or a negative `offset`, is a 422
 naming the parameter: a client never gets a silently shortened page.

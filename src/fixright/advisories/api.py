@@ -125,20 +125,9 @@ def list_advisories(
     )] = None,
 ) -> Page[AdvisoryOut]:
     """Stored advisories, newest first."""
-    wanted = _severities(severity)
-    needle = (search or "").strip().lower()
-    rows = []
-    for advisory in service.list_advisories(session):
-        if wanted is not None and advisory.severity not in wanted:
-            continue
-        if needle and not any(
-            needle in text.lower()
-            for text in (advisory.advisory_id, advisory.title, *(advisory.cves or ()),
-                         *(advisory.bug_ids or ()))
-        ):
-            continue
-        rows.append(advisory)
-    return Page[AdvisoryOut].slice([AdvisoryOut.model_validate(a) for a in rows], page)
+    rows, total = service.page_advisories(session, severities=_severities(severity), search=search,
+                                          limit=page.limit, offset=page.offset)
+    return Page[AdvisoryOut].of([AdvisoryOut.model_validate(a) for a in rows], total, page)
 
 
 @router.get("/advisories/{advisory_id}", response_model=AdvisoryDetail, tags=["advisories"])

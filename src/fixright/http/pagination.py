@@ -58,6 +58,7 @@ class Page(BaseModel, Generic[T]):
 
     @classmethod
     def slice(cls, rows: Sequence[T], params: PageParams) -> Page[T]:
-        """A page cut from every matching row (for services that return whole lists)."""
+        """A page cut from a list computed in memory (a fix plan, expiring coverage lines),
+        which no SQL query can cut; a list read from a table is cut in SQL (`of`)."""
         window = rows[params.offset : params.offset + params.limit]
         return cls(items=list(window), total=len(rows), limit=params.limit, offset=params.offset)

@@ -142,3 +142,30 @@ def test_folder_import_reads_nested_files(session, shared_data: Path, tmp_path: 
     nested.mkdir(parents=True)
     shutil.copy(shared_data / "advisories/cve5/CVE-2023-24509.json", nested)
     assert service.import_paths(session, [tmp_path]).created == ["CVE-2023-24509"]
+
+
+def _matches(advisory: Advisory, severities: set[str] | None, needle: str) -> bool:
+    """The filter the advisories route used to apply in Python, as the reference."""
+    if severities is not None and advisory.severity not in severities:
+        return False
+    texts = (advisory.advisory_id, advisory.title, *(advisory.cves or ()),
+             *(advisory.bug_ids or ()))
+    return not needle or any(needle in t.lower() for t in texts)
+
+
+def test_pages_of_advisories_filter_cut_and_count_in_sql(session, shared_data: Path) -> None:
+    service.import_paths(session, _good(shared_data))
+    session.commit()
+    stored = service.list_advisories(session)
+    some_cve = next(c for a in stored for c in (a.cves or ()))
+    some_bug = next(b for a in stored for b in (a.bug_ids or ()))
+    cases = [(None, ""), ({"critical", "high"}, ""), (None, some_cve.lower()[4:]),
+             (None, some_bug.upper()), (None, "SNMP"), ({"medium"}, "cisco"), (None, "%"),
+             (None, '", "'), (None, "no such advisory")]
+    for severities, search in cases:
+        expected = [a.advisory_id for a in stored if _matches(a, severities, search.lower())]
+        rows, total = service.page_advisories(session, limit=3, offset=1, severities=severities,
+                                              search=search)
+        assert total == len(expected), (severities, search)
+        assert [a.advisory_id for a in rows] == expected[1:4], (severities, search)
+    assert service.page_advisories(session, limit=500, search=some_cve)[1] >= 1

@@ -287,3 +287,26 @@ def test_ranged_reads_of_an_image(session: Session, storage: BlobStorage) -> Non
             assert reader.read() == data[start:end]
     with pytest.raises(InvalidInput, match="past the end of the image nxos.9.3.8.bin"):
         service.open_image_range(storage, image, len(data) + 1)
+
+
+def test_pages_of_images_and_releases_are_cut_and_counted_in_sql(
+    session: Session, local: LocalStorage
+) -> None:
+    for i, name in enumerate(ISSUE_NAMES):
+        _add(session, local, name, os.urandom(500), public=(i == 0))
+    session.commit()
+    everything = [i.filename for i in service.list_images(session)]
+    pages = [service.page_images(session, limit=4, offset=o) for o in (0, 4, 8)]
+    assert [total for _rows, total in pages] == [len(ISSUE_NAMES)] * 3
+    assert [i.filename for rows, _t in pages for i in rows] == everything
+    # An owner's view: the public image and those of its devices' platforms.
+    nxos, owner_total = service.page_images(session, limit=50, visible_platforms={"NXOS"})
+    expected = [i.filename for i in service.list_images(session)
+                if i.public or i.platform == "nxos"]
+    assert [i.filename for i in nxos] == expected and owner_total == len(expected) == 3
+    assert service.page_images(session, limit=50, visible_platforms=set())[1] == 1
+    releases = [r.version for r in service.list_releases(session)]
+    first, total = service.page_releases(session, limit=2, offset=1)
+    assert [r.version for r in first] == releases[1:3] and total == len(releases)
+    junos, total = service.page_releases(session, limit=5, os_family="junos")
+    assert total == 1 and junos[0].os_family == "junos"

@@ -170,3 +170,21 @@ def test_coverage_report(session, shared_data) -> None:
     levels = {r.service_level: r for r in report.per_service_level}
     assert (levels["24X7X4"].devices, levels["24X7X4"].lines) == (2, 3)
     assert report.lines_on_unknown_serials == 1
+
+
+def test_pages_of_contracts_filter_by_status_in_sql(session, shared_data) -> None:
+    org_id = register_fleet(session, shared_data)
+    _import(session, org_id, GOOD)
+    _import(session, org_id, HEADER + f"91235,8X5XNBD,{ASR},ASR1001,2025-07-16,2026-07-15,3650\n")
+    _import(session, org_id, HEADER + f"10001,8X5XNBD,{C4948},WS-C4948E,2020-01-01,2021-01-01,1\n")
+    every = service.list_contracts(session, org_id)
+    for day in (TODAY, date(2025, 7, 16), date(2030, 1, 1)):
+        for status in ("active", "expired", "future"):
+            expected = [c.number for c in every if c.status(day) == status]
+            rows, total = service.page_contracts(session, org_id, status=status, today=day,
+                                                 limit=50)
+            assert [c.number for c in rows] == expected and total == len(expected)
+    rows, total = service.page_contracts(session, org_id, limit=2, offset=1)
+    assert [c.number for c in rows] == [c.number for c in every][1:3] and total == len(every)
+    with pytest.raises(InvalidInput):
+        service.page_contracts(session, org_id, status="lapsed", limit=5)

@@ -194,6 +194,42 @@ def test_if_range_with_a_stale_validator_gives_the_whole_file(world: World, if_r
     assert response.content == data
 
 
+def test_unknown_range_unit_is_ignored(world: World) -> None:
+    """RFC 9110 14.2: a Range in a unit the server does not know is ignored (it was a 400)."""
+    response = world.client(world.acme).get(_link(world), headers={"Range": "items=0-1"})
+    assert response.status_code == 200 and response.content == world.data[ENTITLED]
+
+
+def test_satisfiable_part_of_a_mixed_range_is_served(world: World) -> None:
+    """One valid range and one beyond the end: 206 with the valid part (it was a 416)."""
+    data = world.data[ENTITLED]
+    size = len(data)
+    response = world.client(world.acme).get(
+        _link(world), headers={"Range": f"bytes=0-9,{size + 10}-{size + 20}"})
+    assert response.status_code == 206
+    assert response.headers["content-range"] == f"bytes 0-9/{size}"
+    assert response.content == data[:10]
+
+
+def test_if_none_match_with_the_current_etag_is_304(world: World) -> None:
+    data = world.data[ENTITLED]
+    etag = f'"{hashlib.sha256(data).hexdigest()}"'
+    url = _link(world)
+    for method in ("GET", "HEAD"):
+        response = world.client(world.acme).request(method, url, headers={"If-None-Match": etag})
+        assert response.status_code == 304 and response.content == b""
+        assert response.headers["etag"] == etag
+    other = world.client(world.acme).get(url, headers={"If-None-Match": '"' + "0" * 64 + '"'})
+    assert other.status_code == 200 and other.content == data
+
+
+def test_link_with_another_file_name_is_404(world: World) -> None:
+    token, name = _token_of(_link(world))
+    assert name == ENTITLED
+    for other in (ENTITLED + "x", "evil.bin", ENTITLED.upper()):
+        assert world.client(world.acme).get(_relink(world, token, other)).status_code == 404
+
+
 # -- links that must not work --------------------------------------------------------
 
 

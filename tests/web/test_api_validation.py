@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from fixright.accounts import service as accounts
 from fixright.config import Settings
+from fixright.http.pagination import MAX_LIMIT, Page, PageParams
 from fixright.web.app import create_app
-from fixright.web.pagination import MAX_LIMIT, Page, PageParams
 
 
 @given(st.lists(st.integers(), max_size=60), st.integers(1, 25))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from fixright.accounts.schemas import Me
-from fixright.web.deps import PrincipalDep
+from fixright.http.deps import PrincipalDep
 
 router = APIRouter(tags=["accounts"])
 

@@ -32,12 +32,12 @@ from fixright.advisories.schemas import (
     UnplacedProductOut,
 )
 from fixright.errors import InvalidInput, NotFound
+from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
+from fixright.http.uploads import read_documents, upload_body
 from fixright.inventory import service as inventory
 from fixright.inventory.schemas import DeviceOut
 from fixright.reports.exposure import exposure_report, fixes_report
-from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
-from fixright.web.uploads import read_documents, upload_body
 
 router = APIRouter()
 
@@ -125,20 +125,9 @@ def list_advisories(
     )] = None,
 ) -> Page[AdvisoryOut]:
     """Stored advisories, newest first."""
-    wanted = _severities(severity)
-    needle = (search or "").strip().lower()
-    rows = []
-    for advisory in service.list_advisories(session):
-        if wanted is not None and advisory.severity not in wanted:
-            continue
-        if needle and not any(
-            needle in text.lower()
-            for text in (advisory.advisory_id, advisory.title, *(advisory.cves or ()),
-                         *(advisory.bug_ids or ()))
-        ):
-            continue
-        rows.append(advisory)
-    return Page[AdvisoryOut].slice([AdvisoryOut.model_validate(a) for a in rows], page)
+    rows, total = service.page_advisories(session, severities=_severities(severity), search=search,
+                                          limit=page.limit, offset=page.offset)
+    return Page[AdvisoryOut].of([AdvisoryOut.model_validate(a) for a in rows], total, page)
 
 
 @router.get("/advisories/{advisory_id}", response_model=AdvisoryDetail, tags=["advisories"])

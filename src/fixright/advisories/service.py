@@ -8,12 +8,13 @@ its devices: never one query per device.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from fixright.advisories.formats import read_document
@@ -240,9 +241,47 @@ def _store(
 # -- loading and queries ---------------------------------------------------------
 
 
+_ADVISORY_ORDER = (Advisory.published.desc(), Advisory.advisory_id)
+# A search for one of these characters would match the JSON around the ids.
+_JSON_PUNCTUATION = frozenset('"[],\\')
+
+
 def list_advisories(session: Session) -> list[Advisory]:
     """Every stored advisory, newest first."""
-    return list(session.scalars(select(Advisory).order_by(Advisory.published.desc(), Advisory.advisory_id)))
+    return list(session.scalars(select(Advisory).order_by(*_ADVISORY_ORDER)))
+
+
+def _advisory_filters(query: Select[Any], severities: Collection[str] | None,
+                      search: str | None) -> Select[Any]:
+    if severities is not None:
+        query = query.where(Advisory.severity.in_(sorted(severities)))
+    needle = (search or "").strip().lower()
+    if needle:
+        fields = [func.lower(Advisory.advisory_id), func.lower(Advisory.title)]
+        if not _JSON_PUNCTUATION & set(needle):
+            fields += [func.lower(cast(Advisory.cves, Text)),
+                       func.lower(cast(Advisory.bug_ids, Text))]
+        query = query.where(or_(*(f.contains(needle, autoescape=True) for f in fields)))
+    return query
+
+
+def page_advisories(
+    session: Session,
+    *,
+    limit: int,
+    offset: int = 0,
+    severities: Collection[str] | None = None,
+    search: str | None = None,
+) -> tuple[list[Advisory], int]:
+    """One page of stored advisories, newest first, and the number matching on every page.
+
+    `severities` keeps those levels; `search` is a case-insensitive substring of
+    the id, the title, a CVE or a bug id. Filtered, cut and counted in SQL.
+    """
+    query = _advisory_filters(select(Advisory), severities, search).order_by(*_ADVISORY_ORDER)
+    rows = list(session.scalars(query.limit(limit).offset(offset)))
+    total = session.scalar(_advisory_filters(select(func.count(Advisory.id)), severities, search))
+    return rows, int(total or 0)
 
 
 def load_records(session: Session) -> list[AdvisoryRecord]:

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 
 from fixright.audit import service
 from fixright.audit.schemas import AuditEventOut, VerifyOut
-from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
+from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
 
 router = APIRouter(tags=["audit"])
 

@@ -17,9 +17,9 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fixright.catalog import service
 from fixright.catalog.schemas import ImageAdded, ImageOut, ReleaseOut
 from fixright.catalog.storage import storage_from_url
-from fixright.downloads.service import may_see, visible_image
-from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
+from fixright.downloads.service import visible_image, visible_platforms
+from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
 
 router = APIRouter(tags=["catalog"])
 
@@ -35,9 +35,10 @@ def list_releases(
     deferred: bool | None = None,
 ) -> Page[ReleaseOut]:
     """Releases by vendor, family, train and version (oldest first within a train)."""
-    releases = service.list_releases(session, vendor=vendor, os_family=os_family, train=train,
-                                     deferred=deferred)
-    return Page[ReleaseOut].slice([ReleaseOut.model_validate(r) for r in releases], page)
+    releases, total = service.page_releases(session, vendor=vendor, os_family=os_family,
+                                            train=train, deferred=deferred,
+                                            limit=page.limit, offset=page.offset)
+    return Page[ReleaseOut].of([ReleaseOut.model_validate(r) for r in releases], total, page)
 
 
 @router.get("/images", response_model=Page[ImageOut])
@@ -51,10 +52,12 @@ def list_images(
     public: bool | None = None,
 ) -> Page[ImageOut]:
     """The images the caller may see, by family, train, version and file name."""
-    images = service.list_images(session, platform=platform, os_family=os_family,
-                                 feature_set=feature_set, public=public)
-    visible = may_see(session, principal, images)
-    return Page[ImageOut].slice([ImageOut.model_validate(i) for i in visible], page)
+    images, total = service.page_images(
+        session, platform=platform, os_family=os_family, feature_set=feature_set, public=public,
+        visible_platforms=visible_platforms(session, principal),
+        limit=page.limit, offset=page.offset,
+    )
+    return Page[ImageOut].of([ImageOut.model_validate(i) for i in images], total, page)
 
 
 @router.get("/images/{image_id}", response_model=ImageOut)

@@ -8,12 +8,12 @@ content-addressed (the same bytes added again reuse it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -314,17 +314,17 @@ def add_image(
     return AddResult(image, True, digests)
 
 
-def list_images(
-    session: Session,
+def _image_filters(
+    query: Select[Any],
     *,
     platform: str | None = None,
     os_family: str | None = None,
     feature_set: str | None = None,
     release_id: int | None = None,
     public: bool | None = None,
-) -> list[Image]:
-    """Images matching every given filter, by os_family, train, version and file name."""
-    query = select(Image).join(Image.release)
+    visible_platforms: Collection[str] | None = None,
+) -> Select[Any]:
+    query = query.join(Image.release)
     if platform is not None:
         query = query.where(Image.platform == platform.strip().lower())
     if os_family is not None:
@@ -335,11 +335,57 @@ def list_images(
         query = query.where(Image.release_id == release_id)
     if public is not None:
         query = query.where(Image.public == public)
-    query = query.order_by(
-        Release.os_family, Release.train, Release.version_key, Image.platform, Image.filename,
-        Image.id,
-    )
-    return list(session.scalars(query).unique())
+    if visible_platforms is not None:
+        # TODO(issue 10, image visibility moving to catalog): this is the rule of
+        # `may_see` (public, or a platform the owner has a device of) in SQL; keep
+        # the two together when the rule moves.
+        lowered = sorted({p.lower() for p in visible_platforms})
+        query = query.where(or_(Image.public.is_(True), func.lower(Image.platform).in_(lowered)))
+    return query
+
+
+_IMAGE_ORDER = (Release.os_family, Release.train, Release.version_key, Image.platform,
+                Image.filename, Image.id)
+
+
+def list_images(
+    session: Session,
+    *,
+    platform: str | None = None,
+    os_family: str | None = None,
+    feature_set: str | None = None,
+    release_id: int | None = None,
+    public: bool | None = None,
+) -> list[Image]:
+    """Images matching every given filter, by os_family, train, version and file name."""
+    query = _image_filters(select(Image), platform=platform, os_family=os_family,
+                           feature_set=feature_set, release_id=release_id, public=public)
+    return list(session.scalars(query.order_by(*_IMAGE_ORDER)).unique())
+
+
+def page_images(
+    session: Session,
+    *,
+    limit: int,
+    offset: int = 0,
+    platform: str | None = None,
+    os_family: str | None = None,
+    feature_set: str | None = None,
+    public: bool | None = None,
+    visible_platforms: Collection[str] | None = None,
+) -> tuple[list[Image], int]:
+    """One page of `list_images` and the number matching on every page, both from SQL.
+
+    `visible_platforms` limits the list to public images and those of these
+    platforms (an owner's view); None lists every image (the operator's).
+    """
+    filters: dict[str, Any] = {"platform": platform, "os_family": os_family,
+                               "feature_set": feature_set, "public": public,
+                               "visible_platforms": visible_platforms}
+    query = _image_filters(select(Image), **filters).order_by(*_IMAGE_ORDER)
+    rows = list(session.scalars(query.limit(limit).offset(offset)).unique())
+    total = session.scalar(_image_filters(select(func.count(Image.id)), **filters))
+    return rows, int(total or 0)
 
 
 def images_of_release(session: Session, version: Version, platform: str | None = None
@@ -379,6 +425,29 @@ def get_image_by_sha256(session: Session, sha256: str) -> Image:
     return image
 
 
+def _release_filters(
+    query: Select[Any],
+    *,
+    vendor: str | None = None,
+    os_family: str | None = None,
+    train: str | None = None,
+    deferred: bool | None = None,
+) -> Select[Any]:
+    if vendor is not None:
+        query = query.where(Release.vendor == vendor.strip().lower())
+    if os_family is not None:
+        query = query.where(Release.os_family == os_family.strip().lower())
+    if train is not None:
+        query = query.where(Release.train == train.strip())
+    if deferred is not None:
+        query = query.where(Release.deferred == deferred)
+    return query
+
+
+_RELEASE_ORDER = (Release.vendor, Release.os_family, Release.train, Release.version_key,
+                  Release.id)
+
+
 def list_releases(
     session: Session,
     *,
@@ -388,17 +457,28 @@ def list_releases(
     deferred: bool | None = None,
 ) -> list[Release]:
     """Releases matching every given filter, by vendor, os_family, train and version (oldest first)."""
-    query = select(Release)
-    if vendor is not None:
-        query = query.where(Release.vendor == vendor.strip().lower())
-    if os_family is not None:
-        query = query.where(Release.os_family == os_family.strip().lower())
-    if train is not None:
-        query = query.where(Release.train == train.strip())
-    if deferred is not None:
-        query = query.where(Release.deferred == deferred)
-    query = query.order_by(Release.vendor, Release.os_family, Release.train, Release.version_key)
-    return list(session.scalars(query))
+    query = _release_filters(select(Release), vendor=vendor, os_family=os_family, train=train,
+                             deferred=deferred)
+    return list(session.scalars(query.order_by(*_RELEASE_ORDER)))
+
+
+def page_releases(
+    session: Session,
+    *,
+    limit: int,
+    offset: int = 0,
+    vendor: str | None = None,
+    os_family: str | None = None,
+    train: str | None = None,
+    deferred: bool | None = None,
+) -> tuple[list[Release], int]:
+    """One page of `list_releases` and the number matching on every page, both from SQL."""
+    filters: dict[str, Any] = {"vendor": vendor, "os_family": os_family, "train": train,
+                               "deferred": deferred}
+    query = _release_filters(select(Release), **filters).order_by(*_RELEASE_ORDER)
+    rows = list(session.scalars(query.limit(limit).offset(offset)))
+    total = session.scalar(_release_filters(select(func.count(Release.id)), **filters))
+    return rows, int(total or 0)
 
 
 def find_release(session: Session, version: str, *, os_family: str | None = None) -> Release:

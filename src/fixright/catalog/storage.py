@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
 from urllib.parse import quote, unquote, urlsplit
@@ -51,6 +52,15 @@ def check_range(start: int, end: int | None, size: int, *, what: str = "blob") -
     if start > size:
         raise InvalidInput(f"byte range starting at {start} is past the end of the {what} ({size} bytes)")
     return stop
+
+
+def blob_relpath(key: str) -> str:
+    """Where blob `key` lives under a local storage root: `ab/cd/abcd...` (after `check_key`).
+
+    Also the path an nginx internal location serves a blob from (X-Accel-Redirect).
+    """
+    check_key(key)
+    return f"{key[:2]}/{key[2:4]}/{key}"
 
 
 def content_disposition(filename: str) -> str:
@@ -155,6 +165,11 @@ class BlobStorage(Protocol):
         """A time-limited URL that downloads `key` as `filename`, or None if the backend has none."""
         ...
 
+    def local_path(self, key: str) -> Path | None:
+        """The file holding `key` on this machine (whether or not it exists yet), for
+        sendfile-style responses; None for a backend whose blobs are not local files."""
+        ...
+
 
 def storage_from_url(url: str, settings: Settings | None = None) -> BlobStorage:
     """The backend for `url`: `file:///path` (LocalStorage) or `s3://bucket/prefix` (S3Storage).
@@ -168,8 +183,6 @@ def storage_from_url(url: str, settings: Settings | None = None) -> BlobStorage:
     if parts.scheme == "file":
         if parts.netloc not in ("", "localhost"):
             raise ConfigurationError(f"storage URL {url!r}: file URLs name a local folder (file:///path)")
-        from pathlib import Path
-
         from fixright.catalog.storage_local import LocalStorage
 
         path = unquote(parts.path)

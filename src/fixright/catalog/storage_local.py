@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from fixright.catalog.storage import READ_CHUNK, BlobReader, check_key, check_range
+from fixright.catalog.storage import READ_CHUNK, BlobReader, blob_relpath, check_key, check_range
 from fixright.errors import ConfigurationError, IntegrityFailure, NotFound
 
 STAGING_DIR = ".tmp"
@@ -60,9 +60,12 @@ class LocalStorage:
         return f"LocalStorage({str(self.root)!r})"
 
     def path(self, key: str) -> Path:
+        """Where blob `key` lives (whether or not it exists)."""
+        return self.root / blob_relpath(key)
+
+    def local_path(self, key: str) -> Path:
         """Where blob `key` lives (whether or not it exists); for sendfile-style responses."""
-        check_key(key)
-        return self.root / key[:2] / key[2:4] / key
+        return self.path(key)
 
     def _ensure_dir(self, path: Path) -> None:
         try:

@@ -179,6 +179,10 @@ class S3Storage:
             )
         return url
 
+    def local_path(self, key: str) -> Path | None:
+        """None: objects in a bucket are no local files (downloads use `presigned_url`)."""
+        return None
+
     def keys(self) -> Iterator[str]:
         """Every stored blob key under the prefix."""
         paginator = self.client.get_paginator("list_objects_v2")

@@ -27,9 +27,9 @@ from fixright.contracts.schemas import (
     UnknownSerialOut,
 )
 from fixright.errors import InvalidInput, NotFound
-from fixright.web.deps import PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
-from fixright.web.uploads import DocumentsDep, upload_body
+from fixright.http.deps import PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
+from fixright.http.uploads import DocumentsDep, upload_body
 
 router = APIRouter(tags=["contracts"])
 
@@ -56,10 +56,9 @@ def list_contracts(
 ) -> Page[ContractOut]:
     """The caller's contracts by number, with span, line count, cost and status."""
     day = today or date.today()
-    rows = [_contract_out(c, day) for c in service.list_contracts(session, principal.organization_id)]
-    if status:
-        rows = [r for r in rows if r.status == status]
-    return Page[ContractOut].slice(rows, page)
+    rows, total = service.page_contracts(session, principal.organization_id, status=status,
+                                         today=day, limit=page.limit, offset=page.offset)
+    return Page[ContractOut].of([_contract_out(c, day) for c in rows], total, page)
 
 
 @router.get("/contracts/expiring", response_model=Page[ExpiringOut])

@@ -14,12 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fixright.audit import service as audit
 from fixright.contracts.csvio import CoverageRow
 from fixright.contracts.models import Contract, CoverageLine
+from fixright.errors import InvalidInput
 from fixright.inventory.models import Device
 
 _CHUNK = 5000
@@ -242,18 +243,54 @@ class ContractSummary:
         return "future" if self.start > today else "active"
 
 
-def list_contracts(session: Session, organization_id: int) -> list[ContractSummary]:
-    """The organisation's contracts with their line counts, by number."""
+CONTRACT_STATUSES = ("active", "expired", "future")
+
+
+def _contracts_query(organization_id: int, status: str | None, today: date
+                     ) -> Select[*tuple[Any, ...]]:
     counts = (select(CoverageLine.contract_id, func.count().label("n"))
               .group_by(CoverageLine.contract_id).subquery())
-    rows = session.execute(
+    query = (
         select(Contract.number, Contract.provider, Contract.service_level, Contract.start,
                Contract.end, func.coalesce(counts.c.n, 0), Contract.cost, Contract.currency)
         .outerjoin(counts, counts.c.contract_id == Contract.id)
         .where(Contract.organization_id == organization_id)
-        .order_by(Contract.number)
+    )
+    # The same rule as `ContractSummary.status`, in SQL.
+    if status == "expired":
+        query = query.where(Contract.end < today)
+    elif status == "future":
+        query = query.where(Contract.end >= today, Contract.start > today)
+    elif status == "active":
+        query = query.where(Contract.end >= today, Contract.start <= today)
+    elif status is not None:
+        raise InvalidInput(f"status {status!r} is not one of {', '.join(CONTRACT_STATUSES)}")
+    return query
+
+
+def list_contracts(session: Session, organization_id: int) -> list[ContractSummary]:
+    """The organisation's contracts with their line counts, by number."""
+    rows = session.execute(
+        _contracts_query(organization_id, None, date.today()).order_by(Contract.number)
     ).all()
     return [ContractSummary(*row) for row in rows]
+
+
+def page_contracts(
+    session: Session,
+    organization_id: int,
+    *,
+    limit: int,
+    offset: int = 0,
+    status: str | None = None,
+    today: date | None = None,
+) -> tuple[list[ContractSummary], int]:
+    """One page of `list_contracts` (only those in `status` on `today` when given) and the
+    number matching on every page, both from SQL."""
+    query = _contracts_query(organization_id, status, today or date.today())
+    rows = session.execute(query.order_by(Contract.number).limit(limit).offset(offset)).all()
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    return [ContractSummary(*row) for row in rows], int(total or 0)
 
 
 def covered_until(lines: Iterable[CoverageInfo], today: date) -> date | None:

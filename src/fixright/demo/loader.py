@@ -30,6 +30,13 @@ OWNERS = {
     "globex": ("Globex Campus IT", "it@globex.example", "demo-globex"),
 }
 
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(e-mail, password, who) of every demo account, for the login page of a demo portal."""
+    owners = [(email, password, name) for name, email, password in OWNERS.values()]
+    return [*owners, (OPERATOR[0], OPERATOR[1], "portal operator")]
+
+
 # Show outputs per owner (paths under demo/data/show); files that carry no
 # serial number on their own are left out rather than guessed.
 ACME_SHOW = ("cisco_ios/show_version", "cisco_nxos/show_version", "juniper_junos/show_version",

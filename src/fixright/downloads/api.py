@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Annotated, Any
+from email.utils import formatdate
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
+from starlette.types import Receive, Scope, Send
 
-from fixright.accounts.service import Principal
-from fixright.catalog.storage import BlobStorage, content_disposition, storage_from_url
-from fixright.downloads import service
-from fixright.errors import NotFound
-from fixright.web.deps import PrincipalDep, SessionDep, optional_principal
+from fixright.catalog.storage import (
+    BlobStorage,
+    blob_relpath,
+    content_disposition,
+    storage_from_url,
+)
+from fixright.downloads import conditional, service
+from fixright.errors import ConfigurationError, NotFound
+from fixright.http.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["downloads"])
 link_router = APIRouter(include_in_schema=False)
@@ -75,10 +81,7 @@ def create_download_link(
         decision=decision_json(result.decision),
     )
     if not result.allowed:
-        # The denial is committed to the audit log even though the answer is 403.
-        session.commit()
-        from fastapi.responses import JSONResponse
-
+        # Returned, not raised: the request's transaction commits the audited denial.
         return JSONResponse(
             {"error": "not_entitled", "detail": "the active policy does not allow this download",
              **body.model_dump()},
@@ -93,23 +96,27 @@ def fetch(
     filename: str,
     request: Request,
     session: SessionDep,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
+    principal: OptionalPrincipalDep,
 ) -> Response:
     """Stream the image (Range, If-Range, ETag, Repr-Digest) or redirect to object storage."""
     image = service.resolve_link(
         session, token, principal, key=request.app.state.secret_key.encode()
     )
+    if filename != image.filename:
+        # The name is part of the link as issued; another name (or CRLF tricks
+        # in it) is not a link this server made.
+        raise NotFound("no such download: the file name does not match the link")
     storage = app_storage(request.app)
     headers = service.digest_headers(image)
     blob_key, name = image.blob_key, image.filename
-    # End the request's transaction now, before any bytes move: the dependency
-    # would otherwise close it only after the response is sent, and a download
-    # of minutes would pin a pooled connection (idle in transaction) for as long.
-    session.commit()
+    # The request's transaction ends when this function returns, before any
+    # bytes move (`SessionDep`), so a download of minutes pins no connection.
     presigned = storage.presigned_url(blob_key, filename=name, expires=300)
     if presigned:
         return RedirectResponse(presigned, status_code=307, headers={"ETag": headers["ETag"]})
-    path = storage.path(blob_key)  # type: ignore[attr-defined]
+    path = storage.local_path(blob_key)
+    if path is None:
+        raise ConfigurationError(f"storage {storage!r} has neither presigned URLs nor local files")
     try:
         stat_result = os.stat(path)
     except FileNotFoundError:
@@ -119,12 +126,34 @@ def fetch(
     if prefix:
         # The check is done; nginx sends the bytes (sendfile, ranges) from its
         # internal location. The path is the blob's content address, never a name.
-        relative = path.relative_to(storage.root).as_posix()  # type: ignore[attr-defined]
-        headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + relative
+        headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + blob_relpath(blob_key)
         headers["X-Accel-Buffering"] = "no"
         return Response(status_code=200, headers=headers,
                         media_type="application/octet-stream")
-    # Starlette's FileResponse implements Range, multiple ranges, If-Range and 416,
-    # and hands the file to the server (pathsend/sendfile) without reading it here.
-    return FileResponse(path, headers=headers, media_type="application/octet-stream",
-                        stat_result=stat_result)
+    last_modified = formatdate(stat_result.st_mtime, usegmt=True)
+    outcome = conditional.decide(request.method, request.headers, etag=headers["ETag"],
+                                 size=stat_result.st_size, last_modified=last_modified)
+    if outcome.status == 304:
+        return Response(status_code=304, headers={"ETag": headers["ETag"],
+                                                  "Last-Modified": last_modified})
+    if outcome.status == 416:
+        return Response(status_code=416,
+                        headers={"Content-Range": f"bytes */{stat_result.st_size}"})
+    # Starlette's FileResponse streams the ranges `conditional` chose and hands the
+    # file to the server (pathsend/sendfile) without reading it here.
+    return _DecidedFileResponse(path, headers=headers, media_type="application/octet-stream",
+                                stat_result=stat_result, range_header=outcome.range_header())
+
+
+class _DecidedFileResponse(FileResponse):
+    """A FileResponse that serves exactly the Range decided by `conditional`, or none."""
+
+    def __init__(self, *args: Any, range_header: str | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._range_header = range_header
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kept = [(k, v) for k, v in scope["headers"] if k not in (b"range", b"if-range")]
+        if self._range_header is not None:
+            kept.append((b"range", self._range_header.encode("ascii")))
+        await super().__call__({**scope, "headers": kept}, receive, send)

@@ -37,14 +37,22 @@ class LinkResult:
     expires: int | None
 
 
+def visible_platforms(session: Session, principal: Principal) -> set[str] | None:
+    """The platforms whose images the caller may see besides the public ones; None for the
+    operator, who sees every image. (`catalog.service.page_images` takes this set.)"""
+    if principal.is_operator:
+        return None
+    from fixright.inventory.service import device_platforms
+
+    return device_platforms(session, principal.organization_id)
+
+
 def may_see(session: Session, principal: Principal, images: list[Image]) -> list[Image]:
     """The images of `images` the caller may see: all for the operator; for an owner,
     public images and those of a platform it has a device of."""
-    if principal.is_operator:
+    platforms = visible_platforms(session, principal)
+    if platforms is None:
         return images
-    from fixright.inventory.service import device_platforms
-
-    platforms = device_platforms(session, principal.organization_id)
     return [i for i in images if i.public or i.platform.lower() in platforms]
 
 

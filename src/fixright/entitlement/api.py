@@ -16,7 +16,7 @@ from fixright.entitlement import service
 from fixright.entitlement.policy import load_policy
 from fixright.entitlement.schemas import DecisionOut, PolicyOut, PolicySetIn, PolicySummaryOut
 from fixright.errors import InvalidInput, NotFound
-from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 
 router = APIRouter(tags=["policy"])
 

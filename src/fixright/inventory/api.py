@@ -12,6 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fixright.errors import Conflict
+from fixright.http.deps import PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
+from fixright.http.uploads import DocumentsDep, upload_body
 from fixright.inventory import service
 from fixright.inventory.parse import DeviceFacts
 from fixright.inventory.platforms import platform_for
@@ -23,9 +26,6 @@ from fixright.inventory.schemas import (
     FieldChange,
 )
 from fixright.inventory.uploads import import_uploads
-from fixright.web.deps import PrincipalDep, SessionDep
-from fixright.web.pagination import Page, PageDep
-from fixright.web.uploads import DocumentsDep, upload_body
 
 router = APIRouter(tags=["devices"])
 

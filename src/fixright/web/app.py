@@ -13,15 +13,20 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from fixright import __version__
+from fixright.accounts.models import User
+from fixright.accounts.service import Principal, principal_for
 from fixright.config import Settings, load_settings
 from fixright.db import make_engine, make_session_factory
+from fixright.demo.loader import demo_logins
 from fixright.errors import FixrightError
+from fixright.http.errors import error_json, validation_error_json
+from fixright.web.routers import API_PREFIX, include_routers
 from fixright.web.sessions import SchemeAwareSessions
+from fixright.web.templating import render
+from fixright.web.ui_auth import LoginRequired, login_redirect
 from fixright.web.unread_body import CloseAfterUnreadBody
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,33 +42,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = make_session_factory(engine, writes=True)
+    app.state.read_session_factory = make_session_factory(engine)
     app.state.secret_key = settings.resolved_secret_key()
+    # The login page of a demo portal lists its accounts; the UI gets them from
+    # here so that only the factory (and the CLI) knows the demo exists.
+    app.state.demo_logins = demo_logins() if settings.demo else []
 
     @app.exception_handler(FixrightError)
     async def _fixright_error(request: Request, exc: FixrightError) -> Response:
-        from fixright.web.ui_auth import LoginRequired, login_redirect
-
         if isinstance(exc, LoginRequired):
             return login_redirect(exc.message)
         if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
-            from fixright.web.templating import render
-
             return render(request, "error.html", _cookie_principal(request),
                           status_code=exc.http_status,
                           message=exc.message, status=exc.http_status)
-        headers = {"WWW-Authenticate": "Bearer"} if exc.http_status == 401 else None
-        return JSONResponse(
-            {"error": exc.code, "detail": exc.message}, status_code=exc.http_status,
-            headers=headers,
-        )
+        return error_json(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        return JSONResponse({"error": "invalid_input", "detail": problems}, status_code=422)
+        return validation_error_json(exc)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> Any:
@@ -75,8 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return {"status": "ok", "database": "ok", "version": __version__}
 
-    from fixright.web.routers import include_routers
-
     include_routers(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
@@ -85,11 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _cookie_principal(request: Request) -> Any:
+def _cookie_principal(request: Request) -> Principal | None:
     """The logged-in user of an HTML error page, so it keeps the navigation."""
-    from fixright.accounts.models import User
-    from fixright.accounts.service import principal_for
-
     user_id = request.scope.get("session", {}).get("user_id")
     if not user_id:
         return None

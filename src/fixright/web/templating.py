@@ -18,6 +18,19 @@ templates.env.globals["version"] = __version__
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "informational", "none", "unknown")
 
+PAGE_SIZE = 50  # rows on one page of a UI list; the pages are cut in SQL
+
+
+def page_offset(page: int) -> tuple[int, int]:
+    """(page, offset) for a 1-based page number from the query string (below 1 is 1)."""
+    page = max(page, 1)
+    return page, (page - 1) * PAGE_SIZE
+
+
+def page_count(total: int) -> int:
+    """How many pages `total` rows fill (at least one, to say "page 1 of 1")."""
+    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
 
 def flash(request: Request, message: str, kind: str = "info") -> None:
     """Queue a one-time message for the next page shown to this session."""

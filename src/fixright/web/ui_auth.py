@@ -17,9 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fixright.accounts import service as accounts
 from fixright.accounts.service import Principal
+from fixright.audit import service as audit
 from fixright.db import utcnow
 from fixright.errors import FixrightError, Unauthorized
-from fixright.web.deps import SessionDep, optional_principal
+from fixright.http.deps import OptionalPrincipalDep, SessionDep
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import render
 
@@ -37,7 +38,7 @@ class LoginRequired(FixrightError):
 
 
 def ui_principal(
-    request: Request, principal: Annotated[Principal | None, Depends(optional_principal)]
+    request: Request, principal: OptionalPrincipalDep
 ) -> Principal:
     if principal is None:
         raise LoginRequired(request.url.path)
@@ -67,7 +68,7 @@ def _delay_for(failures: int) -> float:
 @router.get("/login", response_class=HTMLResponse)
 def login_form(
     request: Request,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
+    principal: OptionalPrincipalDep,
     next: str | None = None,
 ) -> Response:
     if principal is not None:
@@ -77,12 +78,8 @@ def login_form(
 
 
 def _demo_logins(request: Request) -> list[tuple[str, str, str]]:
-    if not request.app.state.settings.demo:
-        return []
-    from fixright.demo.loader import OPERATOR, OWNERS
-
-    logins = [(email, password, name) for name, email, password in OWNERS.values()]
-    return [*logins, (OPERATOR[0], OPERATOR[1], "portal operator")]
+    """The demo accounts the app factory put on the app (none outside demo mode)."""
+    return list(getattr(request.app.state, "demo_logins", []))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -95,8 +92,6 @@ def login(
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
     check_csrf(request, csrf_token)
-    from fixright.audit import service as audit
-
     subject = email.strip().lower()[:320]
     client = request.client.host if request.client else "unknown"
     try:
@@ -110,6 +105,8 @@ def login(
             session, actor=f"anonymous@{client}", organization_id=None,
             action="accounts:login:failed", subject=subject, data={"client": client},
         )
+        # Store the failure before waiting: the wait must not hold the write lock.
+        session.commit()
         time.sleep(_delay_for(failures + 1))
         return render(request, "login.html", None, status_code=401, demo_logins=_demo_logins(request),
                       error="Wrong e-mail or password.", email=email, next=_safe_next(next))

@@ -19,16 +19,22 @@ from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
+from fixright.http.deps import SessionDep
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
-from fixright.web.deps import SessionDep
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import SEVERITY_ORDER, flash, render
+from fixright.web.templating import (
+    PAGE_SIZE,
+    SEVERITY_ORDER,
+    flash,
+    page_count,
+    page_offset,
+    render,
+)
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
-PAGE_SIZE = 50
 
 
 def worst_severity(exposure: DeviceExposure) -> str | None:
@@ -76,7 +82,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
     }
     if principal.is_operator:
         context["image_count"] = session.scalar(select(func.count()).select_from(Image))
-        context["advisory_count"] = len(advisories.list_advisories(session))
+        context["advisory_count"] = advisories.page_advisories(session, limit=1)[1]
         context["portal_devices"] = session.scalar(select(func.count()).select_from(Device))
         context["owner_count"] = session.scalar(
             select(func.count()).select_from(Organization).where(Organization.role == ROLE_OWNER))
@@ -90,12 +96,12 @@ def devices(
     q: str | None = None, os_family: str | None = None, page: int = 1,
 ) -> Response:
     org_id = principal.organization_id
-    page = max(page, 1)
+    page, offset = page_offset(page)
     search = q.strip() if q and q.strip() else None
     family = os_family or None
     total = inventory.count_devices(session, org_id, search=search, os_family=family)
     rows = inventory.list_devices(session, org_id, search=search, os_family=family,
-                                  limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+                                  limit=PAGE_SIZE, offset=offset)
     keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None,
                                  d.platform or None, d.model or None) for d in rows]
     exposures = advisories.exposure_for_devices(session, keys)
@@ -105,7 +111,7 @@ def devices(
     return render(
         request, "devices.html", principal, nav="devices", rows=rows, exposures=exposures,
         worst=worst_severity, q=search or "", os_family=family or "", families=families,
-        page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total,
+        page=page, pages=page_count(total), total=total,
     )
 
 

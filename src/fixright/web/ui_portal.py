@@ -5,36 +5,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from fixright.accounts.service import Principal
 from fixright.advisories import service as advisories
 from fixright.advisories.formats import read_document
 from fixright.audit import service as audit
-from fixright.catalog.models import Image, Release
+from fixright.catalog import service as catalog
+from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
 from fixright.entitlement import service as entitlement
 from fixright.errors import Forbidden, InvalidInput
-from fixright.web.deps import SessionDep, optional_principal
+from fixright.http.deps import OptionalPrincipalDep, SessionDep
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import flash, render
+from fixright.web.templating import PAGE_SIZE, flash, page_count, page_offset, render
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
-
-
-def visible_images(session: SessionDep, principal: Principal, platform: str | None = None
-                   ) -> list[Image]:
-    """What the images page lists: what the caller may see, by platform and release."""
-    query = select(Image).join(Release).order_by(Image.platform, Release.train,
-                                                 Release.version_key.desc(), Image.filename)
-    if platform:
-        query = query.where(Image.platform == platform)
-    return downloads.may_see(session, principal, list(session.scalars(query)))
 
 
 def _require_operator(principal: Principal) -> None:
@@ -44,10 +34,16 @@ def _require_operator(principal: Principal) -> None:
 
 @router.get("/images", response_class=HTMLResponse)
 def images_page(request: Request, session: SessionDep, principal: UiPrincipal,
-                platform: str | None = None) -> Response:
-    return render(request, "images.html", principal, nav="images",
-                  images=visible_images(session, principal, platform or None),
-                  platform=platform or "")
+                platform: str | None = None, page: int = 1) -> Response:
+    """What the caller may see of the catalogue (the API's list), by family, train, version."""
+    page, offset = page_offset(page)
+    images, total = catalog.page_images(
+        session, platform=platform or None,
+        visible_platforms=downloads.visible_platforms(session, principal),
+        limit=PAGE_SIZE, offset=offset,
+    )
+    return render(request, "images.html", principal, nav="images", images=images,
+                  platform=platform or "", page=page, pages=page_count(total), total=total)
 
 
 @router.post("/images/{image_id}/download", response_class=HTMLResponse)
@@ -64,7 +60,7 @@ def download(
     )
     if result.allowed and result.url:
         return RedirectResponse(result.url, status_code=303)
-    session.commit()  # the denial is audited even though the page says 403
+    # Returned, not raised: the request's transaction commits the audited denial.
     image = session.get(Image, image_id)
     return render(request, "decision.html", principal, status_code=403, nav="images",
                   decision=result.decision, image=image,
@@ -105,7 +101,7 @@ async def contracts_import(
 @router.get("/policy", response_class=HTMLResponse)
 def policy_page(
     request: Request, session: SessionDep,
-    principal: Annotated[Principal | None, Depends(optional_principal)],
+    principal: OptionalPrincipalDep,
 ) -> Response:
     """Public: the active policy in plain words, and the alternatives."""
     name, policy = entitlement.active_policy(session)
@@ -135,9 +131,12 @@ def policy_set(
 
 
 @router.get("/advisories", response_class=HTMLResponse)
-def advisories_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
-    return render(request, "advisories.html", principal, nav="advisories",
-                  advisories=advisories.list_advisories(session))
+def advisories_page(request: Request, session: SessionDep, principal: UiPrincipal,
+                    page: int = 1) -> Response:
+    page, offset = page_offset(page)
+    rows, total = advisories.page_advisories(session, limit=PAGE_SIZE, offset=offset)
+    return render(request, "advisories.html", principal, nav="advisories", advisories=rows,
+                  page=page, pages=page_count(total), total=total)
 
 
 @router.post("/advisories/import", response_class=HTMLResponse)

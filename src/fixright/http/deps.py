@@ -1,4 +1,17 @@
-"""Request dependencies: one transaction per request, and who is asking."""
+"""Request dependencies: one transaction per request, and who is asking.
+
+The request's transaction ends before its answer leaves. `get_session` is a
+dependency of scope "function" (FastAPI >= 0.121): its code after `yield`
+runs when the endpoint returns, before the response is sent, rather than
+after the body has gone out (the default "request" scope). So a commit that
+fails turns into a 500 instead of a 200 that claims a write which never
+happened, and an audit event is stored before the answer it explains (an
+allowed download link included) reaches the client.
+
+An endpoint that *returns* a response commits, whatever its status: a policy
+denial answered 403 keeps its audit event. One that *raises* (a FixrightError
+becoming a 4xx, or a bug becoming a 500) rolls back everything it did.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +22,21 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from fixright.accounts import service as accounts
+from fixright.accounts.models import User
 from fixright.accounts.service import Principal
 from fixright.errors import Forbidden, Unauthorized
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's session; committed when the endpoint returns, rolled back on error."""
-    session: Session = request.app.state.session_factory()
+    """The request's session; committed when the endpoint returns, rolled back if it raises.
+
+    GET and HEAD read; every other method gets a session that, on SQLite,
+    takes the write lock before its first read (`fixright.db.writer`).
+    """
+    state = request.app.state
+    reads = request.method in ("GET", "HEAD")
+    factory = getattr(state, "read_session_factory", None) if reads else None
+    session: Session = (factory or state.session_factory)()
     try:
         yield session
         session.commit()
@@ -26,7 +47,7 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def optional_principal(request: Request, session: SessionDep) -> Principal | None:
@@ -39,17 +60,17 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
         return accounts.principal_for(accounts.authenticate_token(session, token.strip()))
     user_id = request.scope.get("session", {}).get("user_id") if "session" in request.scope else None
     if user_id:
-        from fixright.accounts.models import User
-
         user = session.get(User, user_id)
         if user is not None and not user.disabled:
             return accounts.principal_for(user)
     return None
 
 
-def require_principal(
-    principal: Annotated[Principal | None, Depends(optional_principal)],
-) -> Principal:
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_principal(principal: OptionalPrincipalDep) -> Principal:
+    """The caller; 401 when anonymous."""
     if principal is None:
         raise Unauthorized("authentication required")
     return principal
@@ -59,6 +80,7 @@ PrincipalDep = Annotated[Principal, Depends(require_principal)]
 
 
 def require_operator(principal: PrincipalDep) -> Principal:
+    """The caller if it is the portal operator; 403 otherwise."""
     if not principal.is_operator:
         raise Forbidden("only the portal operator may do this")
     return principal

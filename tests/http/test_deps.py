@@ -1,0 +1,165 @@
+"""The request's transaction ends before its answer leaves.
+
+A commit that fails is a 5xx and nothing is claimed or stored; the audit event
+of a download decision (allowed or refused) is in the database by the time the
+client has the answer. Run on SQLite and PostgreSQL (`db_url`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fixright.accounts import service as accounts
+from fixright.audit import service as audit
+from fixright.audit.models import AuditEvent
+from fixright.catalog import service as catalog
+from fixright.catalog.storage_local import LocalStorage
+from fixright.config import Settings
+from fixright.db import make_engine, make_session_factory
+from fixright.entitlement import service as entitlement
+from fixright.inventory import service as inventory
+from fixright.inventory.csvio import read_devices_csv
+from fixright.inventory.models import Device
+from fixright.web.app import create_app
+
+CSV = """serial,vendor,os_family,model,running_version,licensed_feature_set,hostname
+FOC2118X0QA,cisco,ios,WS-C2960X-48FPD-L,15.2(2)E3,lanbasek9,acc-01
+"""
+NAME = "c2960x-universalk9-mz.152-8.E8.bin"
+DECIDE = "entitlement:download:decide"
+
+
+class CommitFailed(RuntimeError):
+    pass
+
+
+def _fail_commits(monkeypatch: pytest.MonkeyPatch) -> None:
+    def commit(self: Session) -> None:
+        raise CommitFailed("the database refused the commit (on purpose)")
+
+    monkeypatch.setattr(Session, "commit", commit)
+
+
+def _app(db_url: str, data_dir) -> Any:
+    return create_app(Settings(data_dir=data_dir, database_url=db_url,
+                               storage_url=f"file://{data_dir / 'blobs'}"))
+
+
+def _owner_token(session: Session) -> str:
+    org, _ = accounts.get_or_create_organization(session, "acme")
+    user = accounts.add_user(session, email="a@acme.test", password=None, organization=org)
+    _, token = accounts.create_token(session, user, "t")
+    return token
+
+
+def _count(db_url: str, query: Any) -> int:
+    """`query` counted on a connection of its own: only what was committed."""
+    engine = make_engine(db_url)
+    try:
+        with make_session_factory(engine)() as other:
+            return int(other.scalar(query) or 0)
+    finally:
+        engine.dispose()
+
+
+def test_a_failing_commit_is_a_5xx_and_no_device_is_claimed_or_stored(
+    db_url, data_dir, session, monkeypatch
+) -> None:
+    token = _owner_token(session)
+    session.commit()
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "text/csv"}
+    with TestClient(_app(db_url, data_dir), raise_server_exceptions=False) as client:
+        with monkeypatch.context() as patched:
+            _fail_commits(patched)
+            failed = client.post("/api/v1/devices/import?filename=d.csv", content=CSV,
+                                 headers=auth)
+        assert failed.status_code >= 500
+        assert "created" not in failed.text
+        assert _count(db_url, select(func.count()).select_from(Device)) == 0
+        # The same request with a working database stores the device: the test
+        # above failed for the commit, not for the request.
+        done = client.post("/api/v1/devices/import?filename=d.csv", content=CSV, headers=auth)
+    assert done.status_code == 200, done.text
+    assert _count(db_url, select(func.count()).select_from(Device)) == 1
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def test_a_failing_commit_of_a_ui_form_is_a_5xx_and_changes_nothing(
+    db_url, data_dir, session, monkeypatch
+) -> None:
+    operator, _ = accounts.get_or_create_organization(session, "vendor", operator=True)
+    accounts.add_user(session, email="op@vendor.test", password="pw-operator-1",
+                      organization=operator)
+    entitlement.set_active_policy(session, "lifetime-updates")
+    session.commit()
+    with TestClient(_app(db_url, data_dir), raise_server_exceptions=False) as client:
+        login = client.post("/login", data={"email": "op@vendor.test", "password": "pw-operator-1",
+                                            "csrf_token": _csrf(client.get("/login").text)})
+        assert login.status_code == 200 and "/login" not in str(login.url)
+        token = _csrf(client.get("/policy").text)
+        with monkeypatch.context() as patched:
+            _fail_commits(patched)
+            failed = client.post("/policy", data={"csrf_token": token, "name": "contract-only"},
+                                 follow_redirects=False)
+        assert failed.status_code >= 500
+    engine = make_engine(db_url)
+    try:
+        with make_session_factory(engine)() as other:
+            assert entitlement.active_policy(other)[0] == "lifetime-updates"
+            assert audit.count_events(other, action="entitlement:policy:activate") == 1
+    finally:
+        engine.dispose()
+
+
+Asgi = Callable[[MutableMapping[str, Any], Any, Any], Awaitable[None]]
+
+
+def _watching(app: Any, db_url: str, seen: list[tuple[int, int]]) -> Asgi:
+    """`app`, noting how many download decisions are committed when an answer starts."""
+
+    async def wrapped(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        async def send_and_watch(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start" and scope["path"].endswith("/download"):
+                stored = _count(db_url, select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.action == DECIDE))
+                seen.append((message["status"], stored))
+            await send(message)
+
+        await app(scope, receive, send_and_watch)
+
+    return wrapped
+
+
+@pytest.mark.parametrize(("policy", "status"), [("lifetime-updates", 200),
+                                                ("contract-only", 403)])
+def test_a_download_decision_is_stored_before_its_answer_leaves(
+    db_url, data_dir, session, policy, status
+) -> None:
+    token = _owner_token(session)
+    org = accounts.get_organization(session, "acme")
+    inventory.import_csv_rows(session, org.id, read_devices_csv(CSV, "d.csv"))
+    catalog.add_image(session, LocalStorage(data_dir / "blobs"), io.BytesIO(b"x" * 4096),
+                      filename=NAME, kind="maintenance")
+    entitlement.set_active_policy(session, policy)
+    session.commit()
+    seen: list[tuple[int, int]] = []
+    app = _watching(_app(db_url, data_dir), db_url, seen)
+    with TestClient(app) as client:  # type: ignore[arg-type]
+        answer = client.post("/api/v1/images/1/download",
+                             headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == status
+    assert (answer.json()["url"] is not None) == (status == 200)
+    assert seen == [(status, 1)]

@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from fixright.catalog import service
+from fixright.catalog.backends import storage_from_url
 from fixright.catalog.schemas import ImageAdded, ImageOut, ReleaseOut
-from fixright.catalog.storage import storage_from_url
-from fixright.downloads.service import may_see, visible_image
+from fixright.catalog.visibility import may_see, visible_image
 from fixright.web.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.web.pagination import Page, PageDep
 

@@ -11,7 +11,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from fixright.accounts.service import Principal
-from fixright.catalog.storage import BlobStorage, content_disposition, storage_from_url
+from fixright.catalog.backends import storage_from_url
+from fixright.catalog.storage import BlobStorage, content_disposition
 from fixright.downloads import service
 from fixright.errors import NotFound
 from fixright.web.deps import PrincipalDep, SessionDep, optional_principal

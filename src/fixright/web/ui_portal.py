@@ -14,6 +14,7 @@ from fixright.advisories import service as advisories
 from fixright.advisories.formats import read_document
 from fixright.audit import service as audit
 from fixright.catalog.models import Image, Release
+from fixright.catalog.visibility import may_see
 from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
@@ -34,7 +35,7 @@ def visible_images(session: SessionDep, principal: Principal, platform: str | No
                                                  Release.version_key.desc(), Image.filename)
     if platform:
         query = query.where(Image.platform == platform)
-    return downloads.may_see(session, principal, list(session.scalars(query)))
+    return may_see(session, principal, list(session.scalars(query)))
 
 
 def _require_operator(principal: Principal) -> None:

@@ -15,7 +15,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from fixright.catalog.storage import BlobStorage, storage_from_url
+from fixright.catalog.backends import storage_from_url
+from fixright.catalog.storage import BlobStorage
 from fixright.config import Settings
 
 

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fixright.catalog.storage import BlobStorage, storage_from_url
+from fixright.catalog.backends import storage_from_url
+from fixright.catalog.storage import BlobStorage
 from fixright.catalog.storage_local import LocalStorage
 from fixright.catalog.storage_s3 import S3Storage
 from fixright.config import Settings

@@ -10,8 +10,8 @@ from tests.contracts.contracts_fleet import ASR, C4948, register_fleet
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.advisories.service import import_paths
+from fixright.catalog.backends import storage_from_url
 from fixright.catalog.service import add_image
-from fixright.catalog.storage import storage_from_url
 from fixright.contracts.csvio import read_contract_csv
 from fixright.contracts.service import import_rows
 

@@ -9,8 +9,8 @@ from tests.contracts.contracts_fleet import C4948
 from tests.entitlement.conftest import CONTRACTS, SG2, TODAY
 
 from fixright.advisories.service import exposure_for_org
+from fixright.catalog.backends import storage_from_url
 from fixright.catalog.service import add_image
-from fixright.catalog.storage import storage_from_url
 from fixright.contracts.csvio import read_contract_csv
 from fixright.contracts.service import coverage_by_serial, import_rows
 from fixright.entitlement.fleet import compare_policies

@@ -13,8 +13,8 @@ from tests.contracts.contracts_fleet import ASR, C4948, register_fleet
 from tests.entitlement.conftest import ASR_IMG, CONTRACTS, SG2, SG2_IP, TODAY
 
 from fixright.audit import service as audit
+from fixright.catalog.backends import storage_from_url
 from fixright.catalog.service import add_image
-from fixright.catalog.storage import storage_from_url
 from fixright.contracts.csvio import read_contract_csv
 from fixright.contracts.service import import_rows
 from fixright.entitlement import service

@@ -15,9 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from fixright.catalog import service
+from fixright.catalog.backends import storage_from_url
 from fixright.catalog.schemas import ImageAdded, ImageOut, ReleaseOut
-from fixright.catalog.storage import storage_from_url
-from fixright.downloads.service import visible_image, visible_platforms
+from fixright.catalog.visibility import visible_image, visible_platforms
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
 

@@ -19,9 +19,10 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from fixright.catalog import service
+from fixright.catalog import integrity, service
+from fixright.catalog.backends import storage_from_url
 from fixright.catalog.models import Image, Release
-from fixright.catalog.storage import BlobStorage, storage_from_url
+from fixright.catalog.storage import BlobStorage
 from fixright.clikit import AppContext, app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.output import Format, emit
@@ -167,10 +168,10 @@ def images_verify(ctx: typer.Context) -> None:
         total = sum(i.size for i in images)
         with _progress() as progress:
             task = progress.add_task("verifying", total=total)
-            problems = service.verify_blobs(
+            problems = integrity.verify_blobs(
                 session, storage, progress=lambda n: progress.advance(task, n)
             )
-        orphans = service.orphan_blobs(session, storage)
+        orphans = integrity.orphan_blobs(session, storage)
     if orphans:
         # Not an error: a failed add leaves its blob (never a row without one).
         err_console.print(

@@ -26,6 +26,8 @@ CHUNK_SIZE = 1024 * 1024
 _QUEUE_DEPTH = 16
 _HEX = re.compile(r"[0-9a-fA-F]+", re.ASCII)
 DIGEST_LENGTHS = {"md5": 32, "sha256": 64, "sha512": 128}
+Progress = Callable[[int], None]
+"""Called with the number of bytes just hashed, after each chunk."""
 
 
 class Sink(Protocol):
@@ -60,7 +62,7 @@ def hash_stream(
     stream: Readable,
     sink: Sink | None = None,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> Digests:
     """Read `stream` to its end once, writing every chunk to `sink`, and digest it.

@@ -1,6 +1,8 @@
 """Catalog operations: add images (streaming in), list and find them, ranged reads out.
 
-Functions take a `Session` and never commit. `add_image` stores the blob
+What an image is (from its name and the operator's fields) is
+`catalog.metadata`; re-hashing stored blobs is `catalog.integrity`; who may
+see an image is `catalog.visibility`. Functions take a `Session` and never commit. `add_image` stores the blob
 before it flushes the rows, so a row never exists without its blob; a blob
 stored before a transaction fails is an orphan, harmless because blobs are
 content-addressed (the same bytes added again reuse it).
@@ -8,7 +10,7 @@ content-addressed (the same bytes added again reuse it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
@@ -17,23 +19,14 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fixright.catalog.filenames import (
-    OS_VENDORS,
-    PLATFORMS,
-    ImageName,
-    family_for_platform,
-    parse_filename,
-)
-from fixright.catalog.hashing import Digests, digests_match, hash_stream, normalize_digest
-from fixright.catalog.models import RELEASE_KINDS, Image, Release
+from fixright.audit import service as audit
+from fixright.catalog.hashing import Digests, Progress, digests_match, hash_stream, normalize_digest
+from fixright.catalog.metadata import check_filename, check_kind, resolve
+from fixright.catalog.models import Image, Release
 from fixright.catalog.sortkey import encode_key
 from fixright.catalog.storage import BlobReader, BlobStorage, check_range
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.versions import InvalidVersion, Version, parse
-
-Progress = Callable[[int], None]
-
-_FEATURE_SET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 @dataclass(frozen=True)
@@ -49,132 +42,6 @@ class AddResult:
         return self.image.release
 
 
-@dataclass(frozen=True)
-class VerifyProblem:
-    """One image whose blob is missing or does not match its recorded digests."""
-
-    image_id: int
-    filename: str
-    sha256: str
-    problem: str  # "missing" | "corrupted"
-    detail: str
-
-
-def check_filename(filename: str) -> str:
-    """`filename` if it is a plain file name (no folder, no control characters), else InvalidInput."""
-    name = filename.strip() if isinstance(filename, str) else ""
-    if (
-        not name
-        or name in (".", "..")
-        or "/" in name
-        or "\\" in name
-        or not name.isprintable()
-        or len(name) > 255
-    ):
-        raise InvalidInput(f"image file name {filename!r} must be a plain file name (no folders)")
-    return name
-
-
-def _check_platform(platform: str) -> str:
-    token = platform.strip().lower()
-    if token not in PLATFORMS:
-        raise InvalidInput(
-            f"platform {platform!r} is not one of the catalog's platforms: {', '.join(PLATFORMS)}"
-        )
-    return token
-
-
-def _check_feature_set(feature_set: str) -> str:
-    value = feature_set.strip().lower()
-    if not value or len(value) > 64 or not set(value) <= _FEATURE_SET_CHARS:
-        raise InvalidInput(
-            f"feature set {feature_set!r} must be 1-64 lower-case letters, digits, '_' or '-'"
-        )
-    return value
-
-
-def _check_kind(kind: str | None) -> str | None:
-    if kind is None:
-        return None
-    value = kind.strip().lower()
-    if value not in RELEASE_KINDS:
-        raise InvalidInput(f"release kind {kind!r} must be one of {', '.join(RELEASE_KINDS)}")
-    return value
-
-
-@dataclass(frozen=True)
-class _Metadata:
-    vendor: str
-    platform: str
-    feature_set: str
-    version: Version
-
-
-def resolve_metadata(
-    filename: str,
-    *,
-    version: str | None = None,
-    platform: str | None = None,
-    feature_set: str | None = None,
-) -> tuple[str, str, str, Version]:
-    """(vendor, platform, feature_set, version) for an image, from its name and explicit fields.
-
-    Explicit fields fill what the name does not say; where the name says
-    something, an explicit field must agree with it (same platform, feature
-    set, and a version equal after normalisation), else `InvalidInput`.
-    """
-    meta = _resolve(check_filename(filename), version, platform, feature_set)
-    return meta.vendor, meta.platform, meta.feature_set, meta.version
-
-
-def _resolve(
-    filename: str, version: str | None, platform: str | None, feature_set: str | None
-) -> _Metadata:
-    named: ImageName | None = parse_filename(filename)
-    plat = _check_platform(platform) if platform is not None else None
-    fset = _check_feature_set(feature_set) if feature_set is not None else None
-    if named is not None:
-        if plat is not None and plat != named.platform:
-            raise InvalidInput(
-                f"{filename}: the file name says platform {named.platform}, --platform says {plat}"
-            )
-        if fset is not None and fset != named.feature_set:
-            raise InvalidInput(
-                f"{filename}: the file name says feature set {named.feature_set}, "
-                f"--feature-set says {fset}"
-            )
-        if version is not None:
-            given = _parse_version(named.os_family, version, filename)
-            if given != named.version:
-                raise InvalidInput(
-                    f"{filename}: the file name says version {named.version}, --version says {version}"
-                )
-        return _Metadata(named.vendor, named.platform, named.feature_set, named.version)
-    missing = [
-        flag
-        for flag, value in (("--version", version), ("--platform", plat), ("--feature-set", fset))
-        if value is None
-    ]
-    if missing:
-        raise InvalidInput(
-            f"{filename}: not a file name fixright can read; give {', '.join(missing)}"
-        )
-    assert plat is not None and fset is not None and version is not None
-    family = family_for_platform(plat, version)
-    if family is None:
-        # Report the grammar's own reason for the platform's (first) family.
-        _parse_version(PLATFORMS[plat][1], version, filename)
-        raise InvalidInput(f"{filename}: {version!r} is not a version for platform {plat}")
-    return _Metadata(OS_VENDORS[family], plat, fset, parse(family, version))
-
-
-def _parse_version(os_family: str, text: str, filename: str) -> Version:
-    try:
-        return parse(os_family, text)
-    except InvalidVersion as exc:
-        raise InvalidInput(f"{filename}: {exc.message}") from None
-
-
 def get_or_create_release(
     session: Session,
     vendor: str,
@@ -188,7 +55,7 @@ def get_or_create_release(
     A `kind` or `release_date` given for an existing release fills an empty
     field; one that contradicts a recorded value is a `Conflict`.
     """
-    kind = _check_kind(kind)
+    kind = check_kind(kind)
     release = session.scalar(
         select(Release).where(
             Release.vendor == vendor,
@@ -253,8 +120,8 @@ def add_image(
     A new image is recorded in the audit log as published by `actor`.
     """
     name = check_filename(filename)
-    meta = _resolve(name, version, platform, feature_set)
-    kind = _check_kind(kind)
+    meta = resolve(name, version, platform, feature_set)
+    kind = check_kind(kind)
     expected = {
         kind_: normalize_digest(kind_, value, source=f"expected {kind_}")
         for kind_, value in (
@@ -305,8 +172,6 @@ def add_image(
         # Another transaction added the same bytes (or release) since we looked.
         raise Conflict(f"{name}: added by someone else at the same time; try again") from exc
     session.refresh(image)
-    from fixright.audit import service as audit
-
     audit.record(session, actor=actor, organization_id=None, action="catalog:image:add",
                  subject=name, data={"image_id": image.id, "sha256": digests.sha256,
                                      "size": digests.size, "release": release.version,
@@ -532,48 +397,6 @@ def set_deferred(
     row.deferred = deferred
     session.flush()
     return row
-
-
-def verify_blobs(
-    session: Session, storage: BlobStorage, *, progress: Progress | None = None
-) -> list[VerifyProblem]:
-    """Re-hash the blob of every image; a problem for each missing or altered one.
-
-    `progress(n)` is called with the bytes read as each chunk is hashed.
-    """
-    problems: list[VerifyProblem] = []
-    for image in session.scalars(select(Image).order_by(Image.id)):
-        try:
-            with storage.open(image.blob_key) as reader:
-                digests = hash_stream(reader, progress=progress)
-        except NotFound:
-            problems.append(
-                VerifyProblem(image.id, image.filename, image.sha256, "missing", "no blob stored")
-            )
-            continue
-        wrong = [
-            kind
-            for kind in ("sha256", "sha512", "md5")
-            if not digests_match(getattr(image, kind), getattr(digests, kind))
-        ]
-        if digests.size != image.size:
-            wrong.insert(0, f"size {digests.size} != {image.size}")
-        if wrong:
-            problems.append(
-                VerifyProblem(
-                    image.id, image.filename, image.sha256, "corrupted",
-                    "mismatch: " + ", ".join(wrong),
-                )
-            )
-    return problems
-
-
-def orphan_blobs(session: Session, storage: BlobStorage) -> list[str]:
-    """Blob keys no image refers to: left by an add whose transaction failed after
-    the blob was stored (blob first, row second). Harmless, but they take space."""
-    referenced = set(session.scalars(select(Image.blob_key)))
-    stored = storage.keys()
-    return sorted(key for key in stored if key not in referenced)
 
 
 def open_image_range(

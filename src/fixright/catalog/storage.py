@@ -1,4 +1,7 @@
-"""Blob storage: one small protocol, a local-disk and an S3 backend, and the factory.
+"""Blob storage: the protocol every backend meets, and the checks they share.
+
+The backends are `storage_local` and `storage_s3`; `catalog.backends`
+chooses one from a storage URL.
 
 Blobs are content-addressed: the key of a blob is the lower-case hex SHA-256
 of its bytes, and nothing else is accepted as a key, so a name from outside
@@ -17,13 +20,10 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol, runtime_checkable
-from urllib.parse import quote, unquote, urlsplit
+from typing import IO, Any, BinaryIO, Protocol, runtime_checkable
+from urllib.parse import quote
 
-from fixright.errors import ConfigurationError, InvalidInput
-
-if TYPE_CHECKING:
-    from fixright.config import Settings
+from fixright.errors import InvalidInput
 
 READ_CHUNK = 1024 * 1024
 _KEY = re.compile(r"[0-9a-f]{64}", re.ASCII)
@@ -169,30 +169,3 @@ class BlobStorage(Protocol):
         """The file holding `key` on this machine (whether or not it exists yet), for
         sendfile-style responses; None for a backend whose blobs are not local files."""
         ...
-
-
-def storage_from_url(url: str, settings: Settings | None = None) -> BlobStorage:
-    """The backend for `url`: `file:///path` (LocalStorage) or `s3://bucket/prefix` (S3Storage).
-
-    S3 endpoint, region and keys come from `settings` (`s3_endpoint_url`,
-    `s3_region`, `s3_access_key_id`, `s3_secret_access_key`); without keys
-    boto3's usual credential chain applies. Raises `ConfigurationError` for
-    any other URL.
-    """
-    parts = urlsplit(url)
-    if parts.scheme == "file":
-        if parts.netloc not in ("", "localhost"):
-            raise ConfigurationError(f"storage URL {url!r}: file URLs name a local folder (file:///path)")
-        from fixright.catalog.storage_local import LocalStorage
-
-        path = unquote(parts.path)
-        if not path:
-            raise ConfigurationError(f"storage URL {url!r} names no folder")
-        return LocalStorage(Path(path))
-    if parts.scheme == "s3":
-        if not parts.netloc:
-            raise ConfigurationError(f"storage URL {url!r} names no bucket (s3://bucket/prefix)")
-        from fixright.catalog.storage_s3 import S3Storage
-
-        return S3Storage.from_settings(parts.netloc, parts.path.strip("/"), settings)
-    raise ConfigurationError(f"storage URL {url!r} must start with file:// or s3://")

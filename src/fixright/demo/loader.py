@@ -127,7 +127,7 @@ def load_demo(app: Any) -> Iterator[str]:
     """Load the demo into an empty database (AppContext `app`); yields lines to print."""
     from fixright.advisories import service as advisories
     from fixright.catalog import service as catalog
-    from fixright.catalog.storage import storage_from_url
+    from fixright.catalog.backends import storage_from_url
     from fixright.contracts import service as contracts
     from fixright.contracts.csvio import read_contract_csv
     from fixright.entitlement import service as entitlement

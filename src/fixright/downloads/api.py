@@ -12,12 +12,8 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel
 from starlette.types import Receive, Scope, Send
 
-from fixright.catalog.storage import (
-    BlobStorage,
-    blob_relpath,
-    content_disposition,
-    storage_from_url,
-)
+from fixright.catalog.backends import storage_from_url
+from fixright.catalog.storage import BlobStorage, blob_relpath, content_disposition
 from fixright.downloads import conditional, service
 from fixright.errors import ConfigurationError, NotFound
 from fixright.http.deps import OptionalPrincipalDep, PrincipalDep, SessionDep

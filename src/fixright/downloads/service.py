@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import time
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
@@ -19,8 +18,11 @@ from sqlalchemy.orm import Session
 from fixright.accounts.service import Principal
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
+from fixright.catalog.visibility import visible_image
 from fixright.downloads.signing import LinkClaims, LinkInvalid, sign, verify
-from fixright.errors import Forbidden, NotFound
+from fixright.entitlement import service as entitlement
+from fixright.entitlement.policy import Decision
+from fixright.errors import Forbidden
 
 
 class OtherOrganisationLink(Forbidden):
@@ -32,40 +34,9 @@ class LinkResult:
     """The outcome of a download request: the decision, and a link when allowed."""
 
     allowed: bool
-    decision: Any  # fixright.entitlement.policy.Decision
+    decision: Decision
     url: str | None
     expires: int | None
-
-
-def visible_platforms(session: Session, principal: Principal) -> set[str] | None:
-    """The platforms whose images the caller may see besides the public ones; None for the
-    operator, who sees every image. (`catalog.service.page_images` takes this set.)"""
-    if principal.is_operator:
-        return None
-    from fixright.inventory.service import device_platforms
-
-    return device_platforms(session, principal.organization_id)
-
-
-def may_see(session: Session, principal: Principal, images: list[Image]) -> list[Image]:
-    """The images of `images` the caller may see: all for the operator; for an owner,
-    public images and those of a platform it has a device of."""
-    platforms = visible_platforms(session, principal)
-    if platforms is None:
-        return images
-    return [i for i in images if i.public or i.platform.lower() in platforms]
-
-
-def visible_image(session: Session, principal: Principal, image_id: int) -> Image:
-    """The image `image_id` if the caller may see it; `NotFound` otherwise (never 403,
-    which would confirm that the image exists)."""
-    try:
-        image = catalog.get_image(session, image_id)
-    except NotFound:
-        image = None
-    if image is None or not may_see(session, principal, [image]):
-        raise NotFound(f"no image with id {image_id}")
-    return image
 
 
 def link_path(token: str, filename: str) -> str:
@@ -86,8 +57,6 @@ def request_link(
     Raises `NotFound` for an unknown image. A denial is a normal result, with
     the decision's reasons, not an exception.
     """
-    from fixright.entitlement import service as entitlement
-
     image = visible_image(session, principal, image_id)
     decision = entitlement.decide(
         session, organization_id=principal.organization_id, image=image, actor=principal.actor,

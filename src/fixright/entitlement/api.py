@@ -11,7 +11,7 @@ import tomllib
 
 from fastapi import APIRouter
 
-from fixright.downloads.service import visible_image
+from fixright.catalog.visibility import visible_image
 from fixright.entitlement import service
 from fixright.entitlement.policy import load_policy
 from fixright.entitlement.schemas import DecisionOut, PolicyOut, PolicySetIn, PolicySummaryOut

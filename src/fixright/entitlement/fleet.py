@@ -184,21 +184,12 @@ def compare_policies(
     memo: dict[tuple[object, ...], bool] = {}
 
     def allowed(number: int, facts: EntitlementFacts, group: object) -> bool:
-        # Devices that differ only in serial, contract numbers and dates that no condition
-        # looks at get the same answer: decide each distinct situation once. Coverage
-        # enters the conditions only as "active today" (contract_active) and "active on
-        # the image's publication date" (covered_at_release); a new condition that reads
-        # coverage otherwise must be added to this key.
+        # Devices whose facts differ only where no condition of the policy looks (serial,
+        # contract numbers and dates, ...) get the same answer: decide each distinct
+        # situation once. The group fixes the image, and the day is fixed.
         if not MEMOISE:
             return evaluate(policies[number], facts).allowed
-        device = facts.devices[0]
-        published = facts.image.published_at
-        key = (number, group, device.model, device.platform, device.running_train,
-               device.licensed_feature_set,
-               any(c.start <= facts.today <= c.end for c in device.coverage),
-               published is not None and any(c.start <= published <= c.end
-                                             for c in device.coverage),
-               tuple(h.advisory_id for h in facts.fixes.get(device.device_id, ())))
+        key = (number, group, *policies[number].situation(facts.devices[0], facts))
         answer = memo.get(key)
         if answer is None:
             answer = memo[key] = evaluate(policies[number], facts).allowed

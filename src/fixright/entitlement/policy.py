@@ -15,6 +15,8 @@ holds. A grant is a conjunction of named conditions (docs/policies.md):
     fixes_advisory = { min_severity = "high" }
     same_train = true
 
+The conditions are the entries of `entitlement.conditions.REGISTRY` (how
+each is parsed, described, checked and hinted lives there, not here).
 Device conditions (`owns_device`, `contract_active`, `covered_at_release`,
 `feature_set_licensed`, `fixes_advisory`, `same_train`) must all hold for ONE
 registered device of the image's platform. A grant without `public` always
@@ -27,41 +29,30 @@ fault; `evaluate(policy, facts)` returns a `Decision` that explains itself.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from fixright.entitlement.facts import (
-    SEVERITIES,
-    DeviceFacts,
-    EntitlementFacts,
-    severity_rank,
-)
+from fixright.entitlement.conditions import OWNS_DEVICE, REGISTRY, RELEASE_KINDS
+from fixright.entitlement.facts import DeviceFacts, EntitlementFacts
 from fixright.entitlement.featuresets import licence_includes
-from fixright.entitlement.wording import (
-    DEVICE_CHECKS,
+from fixright.entitlement.registry import (
+    Condition,
+    DeviceCondition,
     Failure,
-    image_check,
-    summarise_failure,
+    ImageCondition,
+    Memo,
+    Place,
+    Unmet,
+    did_you_mean,
 )
 from fixright.errors import InvalidInput
 
-FLAG_CONDITIONS = (
-    "owns_device",
-    "contract_active",
-    "covered_at_release",
-    "feature_set_licensed",
-    "same_train",
-    "public",
-)
-CONDITIONS = (*FLAG_CONDITIONS, "release_kinds", "fixes_advisory")
-DEVICE_CONDITIONS = frozenset(
-    {"owns_device", "contract_active", "covered_at_release", "feature_set_licensed",
-     "fixes_advisory", "same_train"}
-)
-RELEASE_KINDS = ("feature", "maintenance", "rebuild", "security")
+CONDITIONS = REGISTRY.names()
+"""The built-in conditions, in the order the documentation lists them."""
 _GRANT_KEYS = ("name", "description")
 _TOP_KEYS = ("name", "description", "grant")
 
@@ -74,40 +65,16 @@ __all__ = [
     "Grant",
     "GrantResult",
     "Policy",
+    "describe",
     "evaluate",
     "licence_includes",
     "load_policy",
 ]
 
 
-@dataclass(frozen=True)
-class Condition:
-    """One named condition of a grant, with its parameters and source line."""
-
-    name: str
-    line: int | None = None
-    kinds: tuple[str, ...] = ()
-    min_severity: str | None = None
-
-    @property
-    def needs_device(self) -> bool:
-        return self.name in DEVICE_CONDITIONS
-
-    def describe(self) -> str:
-        """The condition in plain words, for `policy show` and the portal."""
-        if self.name == "release_kinds":
-            return f"the release is a {' or '.join(self.kinds)} release"
-        if self.name == "fixes_advisory":
-            level = f"{self.min_severity} or higher " if self.min_severity else ""
-            return f"the release fixes a {level}advisory affecting that device"
-        return {
-            "owns_device": "you own a registered device of the image's platform",
-            "contract_active": "a contract covers that device today",
-            "covered_at_release": "that device was under contract when the image was published",
-            "feature_set_licensed": "that device is licensed for the image's feature set",
-            "same_train": "the release is in the train that device runs",
-            "public": "the image is public",
-        }[self.name]
+def describe(condition: Condition) -> str:
+    """The condition in plain words, for `policy show` and the portal."""
+    return REGISTRY[condition.name].describe(condition)
 
 
 @dataclass(frozen=True)
@@ -122,14 +89,16 @@ class Grant:
     @property
     def needs_device(self) -> bool:
         """True unless the grant is `public` plus image-only conditions."""
-        if any(c.needs_device for c in self.conditions):
+        specs = [REGISTRY[c.name] for c in self.conditions]
+        if any(spec.needs_device for spec in specs):
             return True
-        return not any(c.name == "public" for c in self.conditions)
+        return not any(isinstance(spec, ImageCondition) and spec.without_device
+                       for spec in specs)
 
     def describe(self) -> str:
-        words = [c.describe() for c in self.conditions]
-        if self.needs_device and not any(c.name == "owns_device" for c in self.conditions):
-            words.insert(0, "you own a registered device of the image's platform")
+        words = [describe(c) for c in self.conditions]
+        if self.needs_device and not any(c.name == OWNS_DEVICE for c in self.conditions):
+            words.insert(0, describe(Condition(OWNS_DEVICE)))
         return "; and ".join(words)
 
 
@@ -141,6 +110,21 @@ class Policy:
     grants: tuple[Grant, ...]
     description: str = ""
     source: str = "<policy>"
+
+    @cached_property
+    def _memo_parts(self) -> tuple[tuple[Condition, Memo], ...]:
+        distinct = dict.fromkeys(c for grant in self.grants for c in grant.conditions)
+        return tuple((c, REGISTRY[c.name].memo) for c in distinct)
+
+    def situation(self, device: DeviceFacts, facts: EntitlementFacts) -> tuple[Hashable, ...]:
+        """What the decision for `device` alone depends on, for one image on one day.
+
+        Two devices of one situation get the same answer from this policy
+        (`entitlement.fleet` decides each situation once): the device's
+        platform (whether it is a candidate at all) and the `memo` part of
+        every condition of the policy.
+        """
+        return (device.platform, *(memo(c, device, facts) for c, memo in self._memo_parts))
 
 
 @dataclass(frozen=True)
@@ -264,65 +248,11 @@ def _toml_error(source: str, text: str, exc: tomllib.TOMLDecodeError) -> Invalid
     return InvalidInput(f"{source}: not valid TOML: {message}")
 
 
-def _suggest(word: str, choices: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _condition(
     key: str, value: Any, *, grant_name: str, line: int | None, source: str
 ) -> Condition:
-    here = _where(source, line)
-    if key in FLAG_CONDITIONS:
-        if value is True:
-            return Condition(key, line)
-        if value is False:
-            raise InvalidInput(
-                f"{here}: condition {key!r} in grant {grant_name!r} is false; conditions are "
-                f"switched on with `{key} = true`; remove the line to drop it"
-            )
-        raise InvalidInput(
-            f"{here}: condition {key!r} in grant {grant_name!r} must be `true`, "
-            f"not {value!r}"
-        )
-    if key == "release_kinds":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise InvalidInput(
-                f"{here}: 'release_kinds' in grant {grant_name!r} must be a non-empty list "
-                f"of release kinds, e.g. [\"maintenance\", \"security\"]; got {value!r}"
-            )
-        kinds = tuple(v.strip().lower() for v in value)
-        for kind in kinds:
-            if kind not in RELEASE_KINDS:
-                raise InvalidInput(
-                    f"{here}: unknown release kind {kind!r} in 'release_kinds' of grant "
-                    f"{grant_name!r}; kinds are {', '.join(RELEASE_KINDS)}"
-                    f"{_suggest(kind, RELEASE_KINDS)}"
-                )
-        return Condition(key, line, kinds=kinds)
-    # fixes_advisory: true, or a table with min_severity
-    if value is True:
-        return Condition(key, line)
-    if isinstance(value, dict):
-        extra = sorted(set(value) - {"min_severity"})
-        if extra:
-            raise InvalidInput(
-                f"{here}: unknown key {extra[0]!r} in 'fixes_advisory' of grant "
-                f"{grant_name!r}; the only key is 'min_severity'"
-            )
-        severity = value.get("min_severity")
-        if severity is None:
-            return Condition(key, line)
-        if not isinstance(severity, str) or severity_rank(severity) < 0:
-            raise InvalidInput(
-                f"{here}: 'min_severity' of 'fixes_advisory' in grant {grant_name!r} must be "
-                f"one of {', '.join(SEVERITIES)}; got {severity!r}"
-            )
-        return Condition(key, line, min_severity=SEVERITIES[severity_rank(severity)])
-    raise InvalidInput(
-        f"{here}: 'fixes_advisory' in grant {grant_name!r} must be `true` or "
-        f"{{ min_severity = \"high\" }}; got {value!r}"
-    )
+    place = Place(_where(source, line), grant_name, key)
+    return Condition(key, line, REGISTRY[key].parse(value, place))
 
 
 def load_policy(text: str, *, source: str = "<policy>", name: str | None = None) -> Policy:
@@ -338,8 +268,8 @@ def load_policy(text: str, *, source: str = "<policy>", name: str | None = None)
     where = _Locator(text)
     for key in data:
         if key not in _TOP_KEYS:
-            hint = (" (conditions go inside a [[grant]] table)" if key in CONDITIONS
-                    else _suggest(key, _TOP_KEYS))
+            hint = (" (conditions go inside a [[grant]] table)" if key in REGISTRY
+                    else did_you_mean(key, _TOP_KEYS))
             raise InvalidInput(
                 f"{_where(source, where.key(key))}: unknown key {key!r}; a policy has "
                 f"'name', 'description' and [[grant]] tables{hint}"
@@ -381,11 +311,12 @@ def load_policy(text: str, *, source: str = "<policy>", name: str | None = None)
             if key in _GRANT_KEYS:
                 continue
             key_line = where.key(key, index)
-            if key not in CONDITIONS:
+            if key not in REGISTRY:
+                names = REGISTRY.names()
                 raise InvalidInput(
                     f"{_where(source, key_line)}: unknown condition {key!r} in grant "
-                    f"{grant_name!r}{_suggest(key, CONDITIONS)}; conditions are "
-                    f"{', '.join(CONDITIONS)}"
+                    f"{grant_name!r}{did_you_mean(key, names)}; conditions are "
+                    f"{', '.join(names)}"
                 )
             conditions.append(
                 _condition(key, value, grant_name=grant_name, line=key_line, source=source)
@@ -412,31 +343,40 @@ def _evaluate_grant(
 ) -> GrantResult:
     image_reasons: list[str] = []
     failures: list[Failure] = []
+    device_conditions: list[tuple[Condition, DeviceCondition]] = []
     for condition in grant.conditions:
-        if condition.needs_device:
+        spec = REGISTRY[condition.name]
+        if isinstance(spec, DeviceCondition):
+            # Owning a device of the platform is what makes a candidate.
+            if condition.name != OWNS_DEVICE:
+                device_conditions.append((condition, spec))
             continue
-        ok, text, hint = image_check(condition, facts)
+        assert isinstance(spec, ImageCondition)
+        ok, text = spec.check(condition, facts)
         if ok:
             image_reasons.append(text)
         else:
-            failures.append(Failure(condition.name, text, hint))
+            failures.append(Failure(condition.name, text, spec.hint(condition, facts)))
     if not grant.needs_device:
         if failures:
             return GrantResult(grant.name, False, failures=tuple(failures))
         return GrantResult(grant.name, True, reasons=tuple(image_reasons))
     if not candidates:
-        failures.insert(0, summarise_failure("owns_device", facts, {}))
+        owns, spec = Condition(OWNS_DEVICE), REGISTRY[OWNS_DEVICE]
+        assert isinstance(spec, DeviceCondition)
+        failures.insert(0, Failure(OWNS_DEVICE, spec.failed(owns, facts, Unmet.of(facts, {})),
+                                   spec.hint(owns, facts)))
         return GrantResult(grant.name, False, failures=tuple(failures))
-    device_conditions = [c for c in grant.conditions if c.needs_device and c.name != "owns_device"]
     # Per condition, per device: (holds, words). Stop at the first device that
     # meets all of them when the image conditions hold too.
-    per_condition: dict[str, dict[str, tuple[bool, str]]] = {c.name: {} for c in device_conditions}
+    per_condition: dict[Condition, dict[str, tuple[bool, str]]] = {
+        c: {} for c, _spec in device_conditions}
     for device in candidates:
         reasons = [f"you own {device.label}"]
         all_hold = True
-        for condition in device_conditions:
-            ok, text = DEVICE_CHECKS[condition.name](condition, device, facts)
-            per_condition[condition.name][device.serial] = (ok, text)
+        for condition, spec in device_conditions:
+            ok, text = spec.check(condition, device, facts)
+            per_condition[condition][device.serial] = (ok, text)
             if ok:
                 reasons.append(text)
             else:
@@ -444,17 +384,18 @@ def _evaluate_grant(
         if all_hold and not failures:
             return GrantResult(grant.name, True, device.device_id, device.serial,
                                tuple(reasons + image_reasons))
-    never = [c for c in device_conditions
-             if not any(ok for ok, _ in per_condition[c.name].values())]
-    for condition in never:
-        failures.append(summarise_failure(condition.name, facts,
-                                          per_condition[condition.name], condition))
+    never = [(c, spec) for c, spec in device_conditions
+             if not any(ok for ok, _ in per_condition[c].values())]
+    for condition, spec in never:
+        unmet = Unmet.of(facts, per_condition[condition])
+        failures.append(Failure(condition.name, spec.failed(condition, facts, unmet),
+                                spec.hint(condition, facts)))
     if not never and device_conditions and len(failures) == 0:
         # Each condition holds for some device, but no device meets them all.
         parts = []
         for device in candidates[:3]:
-            missing = [per_condition[c.name][device.serial][1] for c in device_conditions
-                       if not per_condition[c.name][device.serial][0]]
+            missing = [per_condition[c][device.serial][1] for c, _spec in device_conditions
+                       if not per_condition[c][device.serial][0]]
             parts.append(f"{device.serial}: {missing[0]}")
         more = f"; and {len(candidates) - 3} more" if len(candidates) > 3 else ""
         failures.append(Failure(

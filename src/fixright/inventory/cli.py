@@ -13,6 +13,7 @@ from rich.progress import Progress
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.inventory import service
+from fixright.inventory.collect import collect, load_targets
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
 from fixright.inventory.parse import MAX_OUTPUT_CHARS, DeviceFacts, decode_output, parse_output
 from fixright.inventory.uploads import looks_like_csv
@@ -237,8 +238,6 @@ def collect_cmd(
     workers: int = typer.Option(8, min=1, max=256, help="SSH sessions at once."),
 ) -> None:
     """Collect show version (+ inventory) over SSH and import the devices."""
-    from fixright.inventory.collect import collect, load_targets
-
     try:
         text = hosts_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fixright.inventory.ntc import TemplateError, run_template
+from fixright.versions import InvalidVersion, parse
 
 UNKNOWN_FEATURE_SET = "unknown"
 
@@ -131,8 +132,6 @@ def _license_feature(text: str) -> str:
 
 
 def _ios_xe_version(text: str, record: dict[str, Any]) -> str:
-    from fixright.versions import InvalidVersion, parse
-
     candidates = [
         _search(r"^Cisco IOS XE Software, Version\s+(\S+)", text),
         _search(r"^IOS XE Version:\s*(\S+)", text),

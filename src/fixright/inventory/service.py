@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
+from fixright.audit import service as audit
 from fixright.db import utcnow
 from fixright.errors import InvalidInput, NotFound
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
@@ -194,8 +195,6 @@ def _audit_import(
     session: Session, organization_id: int, source: str, actor: str, report: ImportReport
 ) -> None:
     # One event per import, not per device: a 100,000-row CSV stays one line.
-    from fixright.audit import service as audit
-
     audit.record(
         session, actor=actor, organization_id=organization_id,
         action="inventory:devices:import", subject=f"{source} import",

@@ -14,6 +14,7 @@ from fixright.advisories.formats import read_document
 from fixright.audit import service as audit
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
+from fixright.catalog.visibility import visible_platforms
 from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
@@ -39,7 +40,7 @@ def images_page(request: Request, session: SessionDep, principal: UiPrincipal,
     page, offset = page_offset(page)
     images, total = catalog.page_images(
         session, platform=platform or None,
-        visible_platforms=downloads.visible_platforms(session, principal),
+        visible_platforms=visible_platforms(session, principal),
         limit=PAGE_SIZE, offset=offset,
     )
     return render(request, "images.html", principal, nav="images", images=images,

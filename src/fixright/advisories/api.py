@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from fixright.advisories import service
 from fixright.advisories.formats import read_document
-from fixright.advisories.matching import DeviceKey
 from fixright.advisories.models import Advisory
-from fixright.advisories.records import SEVERITIES, ReadResult
+from fixright.advisories.records import ReadResult
+from fixright.advisories.results import DeviceKey
 from fixright.advisories.schemas import (
     AdvisoryDetail,
     AdvisoryImportOut,
@@ -31,6 +31,7 @@ from fixright.advisories.schemas import (
     FixRow,
     UnplacedProductOut,
 )
+from fixright.advisories.severity import SEVERITIES
 from fixright.errors import InvalidInput, NotFound
 from fixright.inventory import service as inventory
 from fixright.inventory.schemas import DeviceOut

@@ -9,14 +9,10 @@ from typing import Any
 import typer
 
 from fixright.advisories import service
-from fixright.advisories.matching import (
-    STATUS_AFFECTED,
-    AdvisoryIndex,
-    DeviceExposure,
-    DeviceKey,
-    match_devices,
-)
+from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.planning import match_devices
 from fixright.advisories.records import newest_editions
+from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
 from fixright.output import Format, emit, to_json

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from fixright.advisories.matching import AdvisoryHit, CombinedFix, Exposure, FirstFix
+from fixright.advisories.results import AdvisoryHit, CombinedFix, Exposure, FirstFix
 from fixright.inventory.schemas import DeviceOut
 
 

@@ -17,21 +17,14 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from fixright.advisories.formats import read_document
-from fixright.advisories.matching import (
-    STATUS_AFFECTED,
-    STATUS_NOT_AFFECTED,
-    STATUS_UNKNOWN,
-    AdvisoryIndex,
-    DeviceExposure,
-    DeviceKey,
-    match_devices,
-)
+from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
     AdvisoryAffected,
     AdvisoryFixed,
     AdvisoryUnplaced,
 )
+from fixright.advisories.planning import FixPlanner
 from fixright.advisories.planning import advisories_fixed_by as _fixed_by
 from fixright.advisories.records import (
     AdvisoryRecord,
@@ -42,6 +35,13 @@ from fixright.advisories.records import (
     ReadResult,
     Unplaced,
     is_newer,
+)
+from fixright.advisories.results import (
+    STATUS_AFFECTED,
+    STATUS_NOT_AFFECTED,
+    STATUS_UNKNOWN,
+    DeviceExposure,
+    DeviceKey,
 )
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
@@ -310,9 +310,10 @@ def catalog_releases(session: Session) -> list[tuple[str, str]]:
 
 
 # Building the index reads every affected release (hundreds of thousands of rows
-# at scale); pages and API calls reuse it until the stored advisories or catalog
-# releases change. A per-process cache of derived data: any worker rebuilds it.
-_INDEX_CACHE: dict[str, tuple[tuple[object, ...], AdvisoryIndex]] = {}
+# at scale); pages and API calls reuse it, and the planner with the fixes it
+# worked out, until the stored advisories or catalog releases change. A
+# per-process cache of derived data: any worker rebuilds it.
+_INDEX_CACHE: dict[str, tuple[tuple[object, ...], FixPlanner]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
@@ -327,8 +328,9 @@ def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[obj
     return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
 
 
-def load_index(session: Session) -> AdvisoryIndex:
-    """An index of every stored advisory, with the catalog's releases as known releases.
+def load_planner(session: Session) -> FixPlanner:
+    """A fix planner over an index of every stored advisory, with the catalog's releases
+    as known releases.
 
     Cached per database until an advisory or a catalog release changes (four
     small queries tell); the index is read-only for its users.
@@ -339,12 +341,27 @@ def load_index(session: Session) -> AdvisoryIndex:
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    index = AdvisoryIndex(load_records(session), releases)
+    planner = FixPlanner(AdvisoryIndex(load_records(session), releases))
     with _INDEX_LOCK:
         if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
             _INDEX_CACHE.clear()
-        _INDEX_CACHE[database] = (fingerprint, index)
-    return index
+        _INDEX_CACHE[database] = (fingerprint, planner)
+    return planner
+
+
+def load_index(session: Session) -> AdvisoryIndex:
+    """The index of every stored advisory (see `load_planner`, which caches it)."""
+    return load_planner(session).index
+
+
+def _planner_for(session: Session, index: AdvisoryIndex | None) -> FixPlanner:
+    """The cached planner when `index` is None or the cached index; else a new one over `index`."""
+    if index is None:
+        return load_planner(session)
+    for _stamp, planner in list(_INDEX_CACHE.values()):
+        if planner.index is index:
+            return planner
+    return FixPlanner(index)
 
 
 def exposure_for_devices(
@@ -355,7 +372,7 @@ def exposure_for_devices(
     One bulk load of the advisories (or the `index` given, to reuse it across
     calls); each distinct (os_family, version, platform) is matched once.
     """
-    return match_devices(index or load_index(session), devices)
+    return _planner_for(session, index).match_devices(devices)
 
 
 def device_keys(session: Session, organization_id: int) -> list[DeviceKey]:

@@ -33,12 +33,8 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from fixright.entitlement.facts import (
-    SEVERITIES,
-    DeviceFacts,
-    EntitlementFacts,
-    severity_rank,
-)
+from fixright.advisories.severity import SEVERITIES, canonical_severity
+from fixright.entitlement.facts import DeviceFacts, EntitlementFacts
 from fixright.entitlement.featuresets import licence_includes
 from fixright.entitlement.wording import (
     DEVICE_CHECKS,
@@ -313,12 +309,13 @@ def _condition(
         severity = value.get("min_severity")
         if severity is None:
             return Condition(key, line)
-        if not isinstance(severity, str) or severity_rank(severity) < 0:
+        canonical = canonical_severity(severity) if isinstance(severity, str) else None
+        if canonical is None:
             raise InvalidInput(
                 f"{here}: 'min_severity' of 'fixes_advisory' in grant {grant_name!r} must be "
                 f"one of {', '.join(SEVERITIES)}; got {severity!r}"
             )
-        return Condition(key, line, min_severity=SEVERITIES[severity_rank(severity)])
+        return Condition(key, line, min_severity=canonical)
     raise InvalidInput(
         f"{here}: 'fixes_advisory' in grant {grant_name!r} must be `true` or "
         f"{{ min_severity = \"high\" }}; got {value!r}"

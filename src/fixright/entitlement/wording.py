@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fixright.entitlement.facts import DeviceFacts, EntitlementFacts, severity_rank
+from fixright.advisories.severity import severity_rank
+from fixright.entitlement.facts import DeviceFacts, EntitlementFacts
 from fixright.entitlement.featuresets import licence_includes
 
 if TYPE_CHECKING:

@@ -16,9 +16,6 @@ from fixright.web.sessions import csrf_token
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["version"] = __version__
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "informational", "none", "unknown")
-
-
 def flash(request: Request, message: str, kind: str = "info") -> None:
     """Queue a one-time message for the next page shown to this session."""
     messages = list(request.session.get("flash", []))
@@ -41,7 +38,6 @@ def render(
             "principal": principal,
             "csrf_token": csrf_token(request),
             "flashes": flashes,
-            "severity_order": SEVERITY_ORDER,
             **context,
         },
         status_code=status_code,

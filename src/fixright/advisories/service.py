@@ -43,8 +43,11 @@ from fixright.advisories.results import (
     DeviceExposure,
     DeviceKey,
 )
+from fixright.audit import service as audit
+from fixright.catalog.models import Release
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
+from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
 
 
@@ -160,8 +163,6 @@ def import_results(
             report.unplaced.extend((record.advisory_id, u) for u in record.unplaced)
     session.flush()
     if report.created or report.updated:
-        from fixright.audit import service as audit
-
         audit.record(session, actor=actor, organization_id=None,
                      action="advisories:documents:import",
                      subject=f"{len(report.created)} created, {len(report.updated)} updated",
@@ -302,10 +303,6 @@ def load_records(session: Session) -> list[AdvisoryRecord]:
 
 def catalog_releases(session: Session) -> list[tuple[str, str]]:
     """(os_family, version) of every catalog release: known releases for inferred fixes."""
-    try:
-        from fixright.catalog.models import Release
-    except ImportError:  # the catalog domain is optional for matching
-        return []
     return [(r.os_family, r.version) for r in session.execute(select(Release.os_family, Release.version))]
 
 
@@ -377,8 +374,6 @@ def exposure_for_devices(
 
 def device_keys(session: Session, organization_id: int) -> list[DeviceKey]:
     """The organisation's devices as `DeviceKey`s, in one SELECT."""
-    from fixright.inventory.models import Device
-
     rows = session.execute(
         select(Device.id, Device.os_family, Device.running_version, Device.platform, Device.model)
         .where(Device.organization_id == organization_id)

@@ -7,6 +7,8 @@ reports and the UI order and compare severities with `severity_rank` only, so
 
 from __future__ import annotations
 
+from fixright.errors import InvalidInput
+
 SEVERITIES = ("critical", "high", "medium", "low", "informational", "none")
 """Every severity an advisory may carry, most severe first (the order lists show)."""
 
@@ -29,6 +31,24 @@ def severity_rank(severity: str | None) -> int:
     """Higher is more severe: 0 for `none` ... 5 for `critical`; -1 when missing or unknown."""
     name = canonical_severity(severity)
     return -1 if name is None else _RANK[name]
+
+
+FILTER_HELP = f"One of {', '.join(SEVERITIES)}; comma-separated for several."
+"""How a `severity` filter parameter reads (see `severity_filter`)."""
+
+
+def severity_filter(text: str | None) -> set[str] | None:
+    """`"critical,high"` -> the set of severities asked for; None (no filter) for nothing.
+
+    Raises InvalidInput naming any word that is not a severity name.
+    """
+    if not text:
+        return None
+    wanted = {s.strip().lower() for s in text.split(",") if s.strip()}
+    unknown = sorted(wanted - set(SEVERITIES))
+    if unknown:
+        raise InvalidInput(f"severity {', '.join(unknown)} is not one of {', '.join(SEVERITIES)}")
+    return wanted
 
 
 def most_severe_first(severity: str | None) -> int:

@@ -21,8 +21,9 @@ def include_routers(app: FastAPI) -> None:
     from fixright.contracts.api import router as contracts_router
     from fixright.entitlement.api import router as entitlement_router
     from fixright.inventory.api import router as inventory_router
+    from fixright.reports.api import router as reports_router
 
-    for domain_router in (inventory_router, advisories_router, contracts_router,
+    for domain_router in (inventory_router, advisories_router, reports_router, contracts_router,
                           catalog_router, entitlement_router, audit_router):
         app.include_router(domain_router, prefix="/api/v1")
     app.include_router(auth_pages)

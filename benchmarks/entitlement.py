@@ -35,12 +35,12 @@ from sqlalchemy import insert
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.advisories.service import import_paths
+from fixright.advisories.severity import SEVERITIES
 from fixright.catalog.models import Image, Release
 from fixright.catalog.sortkey import encode_key
 from fixright.contracts.models import Contract, CoverageLine
 from fixright.db import make_engine, make_session_factory, upgrade
 from fixright.entitlement.facts import (
-    SEVERITIES,
     AdvisoryFix,
     CoverageFacts,
     DeviceFacts,

@@ -4,7 +4,7 @@ A fleet of 100,000 devices on a few hundred distinct IOS, IOS XE, NX-OS and
 Junos versions, against 2,000 advisories shaped like Cisco's (each listing
 every affected release of the trains it touches: hundreds to thousands of
 releases) plus Juniper-shaped range advisories. Measures the indexed matcher
-(`fixright.advisories.matching`) and, on a sample of devices, a
+(`fixright.advisories.index` and `.planning`) and, on a sample of devices, a
 straightforward per-device, per-advisory loop, scaled to the fleet.
 
     .venv/bin/python benchmarks/matching.py [--devices 100000] [--advisories 2000] [--sample 10]
@@ -23,13 +23,15 @@ import sys
 import time
 from pathlib import Path
 
-from fixright.advisories.matching import AdvisoryIndex, DeviceKey, match_devices
+from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.planning import match_devices
 from fixright.advisories.records import (
     AdvisoryRecord,
     AffectedRange,
     AffectedReleases,
     FixedRelease,
 )
+from fixright.advisories.results import DeviceKey
 from fixright.versions import Version, parse
 
 RESULTS = Path(__file__).parent / "results" / "matching.json"

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixright.advisories.formats import read_document
-from fixright.advisories.matching import AdvisoryIndex, DeviceKey, match_devices
-from fixright.advisories.planning import advisories_fixed_by
+from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.planning import advisories_fixed_by, match_devices
 from fixright.advisories.records import (
     AdvisoryRecord,
     AffectedRange,
@@ -18,6 +18,7 @@ from fixright.advisories.records import (
     FixedRelease,
     newest_editions,
 )
+from fixright.advisories.results import DeviceKey
 from fixright.versions import parse
 
 

@@ -11,14 +11,16 @@ from sqlalchemy import func, select
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.advisories import service
-from fixright.advisories.matching import AdvisoryIndex, DeviceKey, match_devices
+from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
     AdvisoryAffected,
     AdvisoryFixed,
     AdvisoryUnplaced,
 )
+from fixright.advisories.planning import match_devices
 from fixright.advisories.records import newest_editions
+from fixright.advisories.results import DeviceKey
 from fixright.errors import InvalidInput
 from fixright.inventory.models import Device
 

@@ -32,3 +32,9 @@ def test_index_is_reused_until_something_changes(session, shared_data, tmp_path)
     session.rollback()
     after = service.load_index(session)
     assert {r.advisory_id for r in after.records} == {r.advisory_id for r in before.records}
+
+
+def test_planner_is_cached_with_its_index(session) -> None:
+    planner = service.load_planner(session)
+    assert service.load_planner(session) is planner
+    assert service.load_index(session) is planner.index

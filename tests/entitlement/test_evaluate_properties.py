@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixright.advisories.severity import SEVERITIES
 from fixright.entitlement.facts import (
-    SEVERITIES,
     AdvisoryFix,
     CoverageFacts,
     DeviceFacts,

@@ -1,8 +1,8 @@
-"""`/api/v1` routes of the advisories domain: advisories, a device with its exposure,
-the fleet's exposure and fix plan.
+"""`/api/v1` routes of the advisories domain: advisories and a device with its exposure.
 
-Advisories are shared by every organisation (vendors publish them); devices,
-exposure and fixes are the caller's organisation's only.
+Advisories are shared by every organisation (vendors publish them); a device
+and its exposure are the caller's organisation's only. The fleet's exposure
+and fix plan are reports (`fixright.reports.api`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from fixright.advisories import service
 from fixright.advisories.formats import read_document
-from fixright.advisories.matching import DeviceKey
 from fixright.advisories.models import Advisory
-from fixright.advisories.records import SEVERITIES, ReadResult
+from fixright.advisories.records import ReadResult
+from fixright.advisories.results import DeviceKey
 from fixright.advisories.schemas import (
     AdvisoryDetail,
     AdvisoryImportOut,
@@ -26,37 +26,23 @@ from fixright.advisories.schemas import (
     DeviceDetail,
     DroppedOut,
     ExposureOut,
-    ExposurePage,
-    ExposureRow,
-    FixRow,
     UnplacedProductOut,
 )
+from fixright.advisories.severity import FILTER_HELP, severity_filter
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
 from fixright.http.uploads import read_documents, upload_body
 from fixright.inventory import service as inventory
 from fixright.inventory.schemas import DeviceOut
-from fixright.reports.exposure import exposure_report, fixes_report
 
 router = APIRouter()
 
 # Cisco's CSAF documents list thousands of releases; the largest run to a few MB.
 MAX_ADVISORY_BYTES = 64 * 1024 * 1024
-_SEVERITY_HELP = f"One of {', '.join(SEVERITIES)}; comma-separated for several."
 
 
-def _severities(text: str | None) -> set[str] | None:
-    if not text:
-        return None
-    wanted = {s.strip().lower() for s in text.split(",") if s.strip()}
-    unknown = sorted(wanted - set(SEVERITIES))
-    if unknown:
-        raise InvalidInput(f"severity {', '.join(unknown)} is not one of {', '.join(SEVERITIES)}")
-    return wanted
-
-
-# -- the caller's devices and fleet ------------------------------------------------
+# -- the caller's devices ------------------------------------------------
 
 
 @router.get("/devices/{device_id}", response_model=DeviceDetail, tags=["devices"])
@@ -71,46 +57,6 @@ def get_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> 
                         exposure=ExposureOut.of(result.exposure))
 
 
-@router.get("/exposure", response_model=ExposurePage, tags=["exposure"])
-def exposure(
-    session: SessionDep,
-    principal: PrincipalDep,
-    page: PageDep,
-    status: Annotated[str | None, Query(
-        pattern="^(affected|not_affected|unknown)$", description="Only devices in this status."
-    )] = None,
-) -> ExposurePage:
-    """Per device of the caller's organisation: status, advisory counts, combined fix.
-
-    Affected devices come first (most critical advisories first); the totals
-    count the whole fleet whatever the filter.
-    """
-    rows, fleet = exposure_report(session, principal.organization_id)
-    if status:
-        rows = [r for r in rows if r["status"] == status]
-    window = rows[page.offset : page.offset + page.limit]
-    return ExposurePage(
-        items=[ExposureRow(**r) for r in window], total=len(rows), limit=page.limit,
-        offset=page.offset, affected=fleet.affected, not_affected=fleet.not_affected,
-        unknown=fleet.unknown,
-    )
-
-
-@router.get("/fixes", response_model=Page[FixRow], tags=["exposure"])
-def fixes(
-    session: SessionDep,
-    principal: PrincipalDep,
-    page: PageDep,
-    severity: Annotated[str | None, Query(description=_SEVERITY_HELP)] = None,
-) -> Page[FixRow]:
-    """The fix plan: one row per (affected device, advisory) with the first fixed release
-    and the device's combined fix."""
-    wanted = _severities(severity)
-    rows = [FixRow(**r) for r in fixes_report(session, principal.organization_id)
-            if wanted is None or r["severity"] in wanted]
-    return Page[FixRow].slice(rows, page)
-
-
 # -- advisories --------------------------------------------------------------------
 
 
@@ -119,13 +65,13 @@ def list_advisories(
     session: SessionDep,
     _principal: PrincipalDep,
     page: PageDep,
-    severity: Annotated[str | None, Query(description=_SEVERITY_HELP)] = None,
+    severity: Annotated[str | None, Query(description=FILTER_HELP)] = None,
     search: Annotated[str | None, Query(
         max_length=200, description="Substring of the id, title, a CVE or a bug id."
     )] = None,
 ) -> Page[AdvisoryOut]:
     """Stored advisories, newest first."""
-    rows, total = service.page_advisories(session, severities=_severities(severity), search=search,
+    rows, total = service.page_advisories(session, severities=severity_filter(severity), search=search,
                                           limit=page.limit, offset=page.offset)
     return Page[AdvisoryOut].of([AdvisoryOut.model_validate(a) for a in rows], total, page)
 

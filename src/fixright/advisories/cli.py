@@ -9,16 +9,13 @@ from typing import Any
 import typer
 
 from fixright.advisories import service
-from fixright.advisories.matching import (
-    STATUS_AFFECTED,
-    AdvisoryIndex,
-    DeviceExposure,
-    DeviceKey,
-    match_devices,
-)
+from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.planning import match_devices
 from fixright.advisories.records import newest_editions
+from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
+from fixright.inventory.parse import decode_output, parse_output
 from fixright.output import Format, emit, to_json
 
 advisories_app = typer.Typer(help="Security advisories: import and list.", no_args_is_help=True)
@@ -121,8 +118,6 @@ def _output_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 
 def _read_devices(paths: list[Path]) -> tuple[list[Any], list[str]]:
-    from fixright.inventory.parse import decode_output, parse_output
-
     files, failures = _output_files(paths)
     facts: list[Any] = []
     for file in files:

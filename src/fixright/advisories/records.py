@@ -4,6 +4,7 @@ A reader turns one document (CSAF 2.0, Cisco openVuln JSON, CVE JSON 5) into
 `AdvisoryRecord`s; nothing past the reader sees raw JSON. Versions are kept
 as the document spells them; the reader has already checked that each one
 parses in its os_family (`fixright.versions.parse`), so matching can rely on it.
+`severity` is one of `fixright.advisories.severity.SEVERITIES`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SEVERITIES = ("critical", "high", "medium", "low", "informational", "none")
 SOURCES = ("csaf", "openvuln", "cve5", "manual")
-
-
-def severity_rank(severity: str) -> int:
-    """0 for critical ... 5 for none; unknown words sort last."""
-    try:
-        return SEVERITIES.index(severity)
-    except ValueError:
-        return len(SEVERITIES)
 
 
 @dataclass(frozen=True, slots=True)

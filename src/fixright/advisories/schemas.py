@@ -1,4 +1,4 @@
-"""API shapes of the advisories domain: advisories, a device's exposure, fleet reports."""
+"""API shapes of the advisories domain: advisories and a device's exposure."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from fixright.advisories.matching import AdvisoryHit, CombinedFix, Exposure, FirstFix
+from fixright.advisories.results import AdvisoryHit, CombinedFix, Exposure, FirstFix
 from fixright.inventory.schemas import DeviceOut
 
 
@@ -158,47 +158,3 @@ class DeviceDetail(DeviceOut):
     """A device's facts and its exposure (advisories, first fixes, combined fix)."""
 
     exposure: ExposureOut
-
-
-class ExposureRow(BaseModel):
-    hostname: str | None
-    serial: str
-    model: str
-    os_family: str | None
-    version: str | None
-    status: str
-    reason: str
-    advisories: int
-    critical: int
-    high: int
-    combined_fix: str | None
-    combined_fix_reason: str | None
-    advisory_ids: list[str]
-    needs_review: list[str]
-
-
-class ExposurePage(BaseModel):
-    """A page of the exposure report (the `Page` envelope), with the fleet's totals per status."""
-
-    items: list[ExposureRow]
-    total: int
-    limit: int
-    offset: int
-    affected: int
-    not_affected: int
-    unknown: int
-
-
-class FixRow(BaseModel):
-    hostname: str | None
-    serial: str
-    os_family: str | None
-    version: str | None
-    advisory_id: str
-    severity: str
-    cves: list[str]
-    first_fixed: str | None
-    inferred: bool
-    reason: str
-    other_trains: list[str]
-    combined_fix: str | None

@@ -18,21 +18,14 @@ from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from fixright.advisories.formats import read_document
-from fixright.advisories.matching import (
-    STATUS_AFFECTED,
-    STATUS_NOT_AFFECTED,
-    STATUS_UNKNOWN,
-    AdvisoryIndex,
-    DeviceExposure,
-    DeviceKey,
-    match_devices,
-)
+from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
     AdvisoryAffected,
     AdvisoryFixed,
     AdvisoryUnplaced,
 )
+from fixright.advisories.planning import FixPlanner
 from fixright.advisories.planning import advisories_fixed_by as _fixed_by
 from fixright.advisories.records import (
     AdvisoryRecord,
@@ -44,8 +37,18 @@ from fixright.advisories.records import (
     Unplaced,
     is_newer,
 )
+from fixright.advisories.results import (
+    STATUS_AFFECTED,
+    STATUS_NOT_AFFECTED,
+    STATUS_UNKNOWN,
+    DeviceExposure,
+    DeviceKey,
+)
+from fixright.audit import service as audit
+from fixright.catalog.models import Release
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
+from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
 
 
@@ -161,8 +164,6 @@ def import_results(
             report.unplaced.extend((record.advisory_id, u) for u in record.unplaced)
     session.flush()
     if report.created or report.updated:
-        from fixright.audit import service as audit
-
         audit.record(session, actor=actor, organization_id=None,
                      action="advisories:documents:import",
                      subject=f"{len(report.created)} created, {len(report.updated)} updated",
@@ -341,17 +342,14 @@ def load_records(session: Session) -> list[AdvisoryRecord]:
 
 def catalog_releases(session: Session) -> list[tuple[str, str]]:
     """(os_family, version) of every catalog release: known releases for inferred fixes."""
-    try:
-        from fixright.catalog.models import Release
-    except ImportError:  # the catalog domain is optional for matching
-        return []
     return [(r.os_family, r.version) for r in session.execute(select(Release.os_family, Release.version))]
 
 
 # Building the index reads every affected release (hundreds of thousands of rows
-# at scale); pages and API calls reuse it until the stored advisories or catalog
-# releases change. A per-process cache of derived data: any worker rebuilds it.
-_INDEX_CACHE: dict[str, tuple[tuple[object, ...], AdvisoryIndex]] = {}
+# at scale); pages and API calls reuse it, and the planner with the fixes it
+# worked out, until the stored advisories or catalog releases change. A
+# per-process cache of derived data: any worker rebuilds it.
+_INDEX_CACHE: dict[str, tuple[tuple[object, ...], FixPlanner]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
@@ -366,8 +364,9 @@ def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[obj
     return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
 
 
-def load_index(session: Session) -> AdvisoryIndex:
-    """An index of every stored advisory, with the catalog's releases as known releases.
+def load_planner(session: Session) -> FixPlanner:
+    """A fix planner over an index of every stored advisory, with the catalog's releases
+    as known releases.
 
     Cached per database until an advisory or a catalog release changes (four
     small queries tell); the index is read-only for its users.
@@ -378,12 +377,27 @@ def load_index(session: Session) -> AdvisoryIndex:
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    index = AdvisoryIndex(load_records(session), releases)
+    planner = FixPlanner(AdvisoryIndex(load_records(session), releases))
     with _INDEX_LOCK:
         if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
             _INDEX_CACHE.clear()
-        _INDEX_CACHE[database] = (fingerprint, index)
-    return index
+        _INDEX_CACHE[database] = (fingerprint, planner)
+    return planner
+
+
+def load_index(session: Session) -> AdvisoryIndex:
+    """The index of every stored advisory (see `load_planner`, which caches it)."""
+    return load_planner(session).index
+
+
+def _planner_for(session: Session, index: AdvisoryIndex | None) -> FixPlanner:
+    """The cached planner when `index` is None or the cached index; else a new one over `index`."""
+    if index is None:
+        return load_planner(session)
+    for _stamp, planner in list(_INDEX_CACHE.values()):
+        if planner.index is index:
+            return planner
+    return FixPlanner(index)
 
 
 def exposure_for_devices(
@@ -394,13 +408,11 @@ def exposure_for_devices(
     One bulk load of the advisories (or the `index` given, to reuse it across
     calls); each distinct (os_family, version, platform) is matched once.
     """
-    return match_devices(index or load_index(session), devices)
+    return _planner_for(session, index).match_devices(devices)
 
 
 def device_keys(session: Session, organization_id: int) -> list[DeviceKey]:
     """The organisation's devices as `DeviceKey`s, in one SELECT."""
-    from fixright.inventory.models import Device
-
     rows = session.execute(
         select(Device.id, Device.os_family, Device.running_version, Device.platform, Device.model)
         .where(Device.organization_id == organization_id)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from fixright.entitlement.facts import SEVERITIES, DeviceFacts, EntitlementFacts, severity_rank
+from fixright.advisories.severity import SEVERITIES, canonical_severity, severity_rank
+from fixright.entitlement.facts import DeviceFacts, EntitlementFacts
 from fixright.entitlement.featuresets import licence_includes
 from fixright.entitlement.registry import (
     Condition,
@@ -274,7 +275,7 @@ def _parse_fixes(value: object, place: Place) -> Hashable:
                 f"'min_severity' of 'fixes_advisory' in grant {grant!r} must be one of "
                 f"{', '.join(SEVERITIES)}; got {severity!r}"
             )
-        return SEVERITIES[severity_rank(severity)]
+        return canonical_severity(severity)
     raise place.error(
         f"'fixes_advisory' in grant {grant!r} must be `true` or "
         f"{{ min_severity = \"high\" }}; got {value!r}"

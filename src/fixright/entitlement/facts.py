@@ -13,28 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-SEVERITIES = ("informational", "low", "medium", "high", "critical")
-"""Advisory severities, lowest first. Anything else ranks below `informational`."""
-
-_SEVERITY_ALIASES = {"info": "informational", "none": "informational", "moderate": "medium",
-                     "important": "high"}
-
-
-def severity_rank(severity: str | None) -> int:
-    """0-based rank of `severity` in `SEVERITIES` (case-insensitive); -1 when unknown."""
-    if not severity:
-        return -1
-    name = severity.strip().lower()
-    name = _SEVERITY_ALIASES.get(name, name)
-    try:
-        return SEVERITIES.index(name)
-    except ValueError:
-        return -1
-
 
 @dataclass(frozen=True)
 class AdvisoryFix:
-    """An advisory (by its public id) and its severity."""
+    """An advisory (by its public id) and its severity (`fixright.advisories.severity`)."""
 
     advisory_id: str
     severity: str | None = None

@@ -25,26 +25,27 @@ from decimal import Decimal
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from fixright.advisories.matching import AdvisoryIndex, DeviceKey
+from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.planning import advisories_fixed_by
+from fixright.advisories.results import DeviceKey
 from fixright.advisories.service import exposure_for_devices, load_index
+from fixright.advisories.severity import SEVERITIES, severity_rank
 from fixright.catalog.models import Image, Release
 from fixright.contracts.service import CoverageInfo, coverage_by_serial
 from fixright.entitlement.facts import (
-    SEVERITIES,
     AdvisoryFix,
     CoverageFacts,
     DeviceFacts,
     EntitlementFacts,
     ImageFacts,
-    severity_rank,
 )
 from fixright.entitlement.featuresets import licence_includes
 from fixright.entitlement.policy import Policy, evaluate
 from fixright.inventory.models import Device
 from fixright.versions import train_of
 
-SEVERITY_COLUMNS = tuple(reversed(SEVERITIES[1:]))  # critical, high, medium, low
+# Report columns: the severities worth a column, most severe first.
+SEVERITY_COLUMNS = tuple(s for s in SEVERITIES if severity_rank(s) >= severity_rank("low"))
 
 
 @dataclass

@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from fixright.advisories.matching import AdvisoryIndex, DeviceKey
+from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import Advisory
 from fixright.advisories.planning import advisories_fixed_by
+from fixright.advisories.results import DeviceKey
 from fixright.advisories.service import exposure_for_devices, load_index
 from fixright.audit import service as audit
 from fixright.catalog import service as catalog

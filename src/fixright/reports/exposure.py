@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fixright.advisories.matching import STATUS_AFFECTED
+from fixright.advisories.results import STATUS_AFFECTED
 from fixright.advisories.service import FleetExposure, exposure_for_org
 from fixright.inventory.models import Device
 

@@ -16,8 +16,6 @@ from fixright.web.sessions import csrf_token
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["version"] = __version__
 
-SEVERITY_ORDER = ("critical", "high", "medium", "low", "informational", "none", "unknown")
-
 PAGE_SIZE = 50  # rows on one page of a UI list; the pages are cut in SQL
 
 
@@ -54,7 +52,6 @@ def render(
             "principal": principal,
             "csrf_token": csrf_token(request),
             "flashes": flashes,
-            "severity_order": SEVERITY_ORDER,
             **context,
         },
         status_code=status_code,

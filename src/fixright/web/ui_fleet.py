@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.advisories import service as advisories
-from fixright.advisories.matching import DeviceExposure, DeviceKey
+from fixright.advisories.results import DeviceExposure, DeviceKey
+from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
 from fixright.audit import service as audit
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
@@ -26,7 +27,6 @@ from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import (
     PAGE_SIZE,
-    SEVERITY_ORDER,
     flash,
     page_count,
     page_offset,
@@ -39,11 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 def worst_severity(exposure: DeviceExposure) -> str | None:
     """The most severe advisory hitting a device, or None when none does."""
-    severities = {hit.severity for hit in exposure.exposure.advisories}
-    for level in SEVERITY_ORDER:
-        if level in severities:
-            return level
-    return None
+    known = [hit.severity for hit in exposure.exposure.advisories if severity_rank(hit.severity) >= 0]
+    return max(known, key=severity_rank, default=None)
 
 
 def fix_images(session: SessionDep, exposure: DeviceExposure, platform: str | None) -> list[Image]:
@@ -72,7 +69,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
         "affected": fleet.affected,
         "unknown": fleet.unknown,
         "clean": fleet.not_affected,
-        "by_severity": [(s, by_severity[s]) for s in SEVERITY_ORDER if by_severity[s]],
+        "by_severity": [(s, by_severity[s]) for s in SEVERITIES if by_severity[s]],
         "max_bar": max(by_severity.values(), default=1),
         "lapsing": lapsing[:10],
         "lapsing_total": len(lapsing),
@@ -187,8 +184,7 @@ def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal)
             entry["devices"].append(devices.get(device_id))  # type: ignore[call-overload]
     ordered = sorted(
         per_advisory.values(),
-        key=lambda e: (SEVERITY_ORDER.index(e["hit"].severity)
-                       if e["hit"].severity in SEVERITY_ORDER else 99, -len(e["devices"])),
+        key=lambda e: (most_severe_first(e["hit"].severity), -len(e["devices"])),
     )
     unknown = [devices.get(i) for i, e in fleet.devices.items()  # type: ignore[call-overload]
                if e.status == "unknown"]

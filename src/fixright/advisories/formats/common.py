@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fixright.advisories.records import SEVERITIES, AffectedRange, Dropped
+from fixright.advisories.records import AffectedRange, Dropped
+from fixright.advisories.severity import SEVERITIES
 from fixright.errors import InvalidInput
 from fixright.versions import IncomparableVersions, InvalidVersion, Version, compare, parse
 from fixright.versions.core import PER_TRAIN_ORDER_FAMILIES

@@ -40,6 +40,7 @@ from fixright.advisories.records import (
     ReadResult,
     Unplaced,
 )
+from fixright.advisories.severity import severity_rank
 
 BRANCH_CATEGORIES = frozenset(
     {
@@ -199,7 +200,7 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
     aggregate = document.get("aggregate_severity")
     severity = severity_word(aggregate.get("text")) if isinstance(aggregate, dict) else None
     if severity is None:
-        severity = min(severities, key=_rank) if severities else severity_of_score(cvss)
+        severity = max(severities, key=severity_rank) if severities else severity_of_score(cvss)
     publisher = document.get("publisher")
     if not isinstance(publisher, dict):
         publisher = {}
@@ -223,12 +224,6 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
         notes=tuple(notes),
     )
     return ReadResult(source_name, [record], problems.dropped)
-
-
-def _rank(severity: str) -> int:
-    from fixright.advisories.records import severity_rank
-
-    return severity_rank(severity)
 
 
 def _self_url(document: dict[str, Any]) -> str | None:

@@ -1,129 +1,33 @@
-"""Exposure matching: which advisories affect which devices. PURE.
+"""The advisory index: which advisories affect which releases. PURE.
 
     >>> index = AdvisoryIndex(records, releases=[("ios", "15.2(7)E3")])
-    >>> result = match_devices(index, [DeviceKey(1, "ios", "15.2(4)E5", "c2960x")])
-    >>> result[1].status, [h.advisory_id for h in result[1].advisories]
+    >>> version = index.version("ios", "15.2(4)E5")
+    >>> [index.record(adv).advisory_id for adv, _why in index.affecting_device(version, "c2960x")]
 
-The index is built once: exact affected releases go into a dict keyed by
-(os_family, normalized version); ranges are kept per (os_family, train) and
-checked once per distinct version, only against ranges of its own train (or
-family-wide ones). Devices are grouped by distinct (os_family, version,
-platform) and each group is matched and planned once, then fanned out:
-a fleet of 100,000 devices runs a few hundred distinct versions. A device
-whose version cannot be read is `unknown`, never safe.
+The index is built once and then only answers lookups; its state is private.
+Exact affected releases go into a dict keyed by (os_family, normalized
+version); ranges are kept per (os_family, train) and checked once per distinct
+version, only against ranges of its own train (or family-wide ones). Known
+releases per train (from every advisory and from the catalog) are what the
+planner (`fixright.advisories.planning`) infers fixes from. Advisories are
+named by their position in `records` (an `int`, "adv") in every answer.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fixright.advisories.records import AdvisoryRecord, AffectedRange, AffectedReleases
 from fixright.versions import InvalidVersion, Version, parse
 from fixright.versions.core import VersionKey
 
-STATUS_AFFECTED = "affected"
-STATUS_NOT_AFFECTED = "not_affected"
-STATUS_UNKNOWN = "unknown"
-
 # Words dropped from a platform filter ("SRX Series" -> "srx").
 _PLATFORM_NOISE = frozenset(
     {"series", "switches", "switch", "routers", "router", "platforms", "devices", "cisco",
      "juniper", "networks", "arista", "and", "appliances", "firewalls"}
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceKey:
-    """What matching needs to know about one device (plain data, not an ORM row)."""
-
-    device_id: Hashable
-    os_family: str | None
-    version: str | None
-    platform: str | None = None
-    model: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FirstFix:
-    """The first release of the device's train that fixes one advisory.
-
-    `version` None means no fix is known in the train; `other_trains` then
-    lists trains that have one. `inferred` marks a fix read from a complete
-    affected list (the first known release after the running one that the
-    advisory does not list) rather than published by the vendor.
-    """
-
-    version: Version | None
-    inferred: bool
-    reason: str
-    other_trains: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CombinedFix:
-    """The lowest release of the train that no advisory affecting the device still affects."""
-
-    version: Version | None
-    inferred: bool
-    reason: str
-    other_trains: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class AdvisoryHit:
-    """One advisory affecting a device, with its first fixed release."""
-
-    advisory_id: str
-    severity: str
-    cvss: float | None
-    cves: tuple[str, ...]
-    title: str
-    url: str | None
-    first_fixed: FirstFix
-    # Why it matched: listed, in a range, or (inferred) an unlisted build
-    # between releases the advisory lists as affected.
-    matched: str = "listed"
-
-
-@dataclass(frozen=True, slots=True)
-class Exposure:
-    """The answer for one distinct (os_family, version, platform): shared by its devices.
-
-    `status` is `affected`, `not_affected` or `unknown` (version unreadable:
-    never reported safe). `review` names advisories that affect the family
-    without listing releases (kept for a person to check, not matched).
-    """
-
-    status: str
-    os_family: str | None
-    version_text: str | None
-    version: Version | None
-    advisories: tuple[AdvisoryHit, ...] = ()
-    combined_fix: CombinedFix | None = None
-    review: tuple[str, ...] = ()
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceExposure:
-    """One device and its (shared) exposure."""
-
-    device: DeviceKey
-    exposure: Exposure
-
-    @property
-    def status(self) -> str:
-        return self.exposure.status
-
-    @property
-    def advisories(self) -> tuple[AdvisoryHit, ...]:
-        return self.exposure.advisories
-
-    @property
-    def combined_fix(self) -> CombinedFix | None:
-        return self.exposure.combined_fix
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +88,7 @@ class _Known:
 
     versions: dict[str, Version] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    ordered: list[Version] | None = None
+    ordered: tuple[Version, ...] | None = None
     keys: list[VersionKey] | None = None
 
 
@@ -199,25 +103,23 @@ class AdvisoryIndex:
     def __init__(
         self, advisories: Sequence[AdvisoryRecord], releases: Iterable[tuple[str, str]] = ()
     ) -> None:
-        self.records: list[AdvisoryRecord] = list(advisories)
+        self._records: tuple[AdvisoryRecord, ...] = tuple(advisories)
         self._memo: dict[tuple[str, str], Version | None] = {}
         self._exact: dict[tuple[str, str], set[int]] = {}
         self._exact_platforms: dict[tuple[str, str, int], tuple[str, ...]] = {}
         self._ranges: dict[tuple[str, str | None], list[_Range]] = {}
-        self.adv_ranges: dict[int, list[_Range]] = {}
-        self.complete: set[tuple[int, str, str]] = set()
+        self._adv_ranges: dict[int, list[_Range]] = {}
+        self._complete: set[tuple[int, str, str]] = set()
         # (adv, family, train) -> (lowest, highest) release a complete list names.
-        self.listed: dict[tuple[int, str, str], tuple[Version, Version]] = {}
-        self.published: dict[tuple[int, str, str], list[Version]] = {}
-        self.touched: dict[int, set[tuple[str, str]]] = {}
-        self.known: dict[tuple[str, str], _Known] = {}
-        self.review: dict[str, list[int]] = {}
+        self._listed: dict[tuple[int, str, str], tuple[Version, Version]] = {}
+        self._published: dict[tuple[int, str, str], list[Version]] = {}
+        self._touched: dict[int, set[tuple[str, str]]] = {}
+        self._known: dict[tuple[str, str], _Known] = {}
+        self._review: dict[str, list[int]] = {}
+        # Lookup caches, filled on first question.
         self._affecting: dict[tuple[str, str], frozenset[int]] = {}
         self._by_train: dict[tuple[str, str], list[int]] | None = None
-        # Planning caches (filled by fixright.advisories.planning).
-        self.fix_trains: dict[tuple[int, str], list[tuple[Version, str]]] = {}
-        self.elsewhere: dict[tuple[str, str, frozenset[int]], tuple[str, ...]] = {}
-        for adv, record in enumerate(self.records):
+        for adv, record in enumerate(self._records):
             self._add(adv, record)
         for family, text in releases:
             version = self.version(family, text)
@@ -241,16 +143,16 @@ class AdvisoryIndex:
         return version
 
     def _learn(self, version: Version, source: str) -> None:
-        known = self.known.get((version.os_family, version.train))
+        known = self._known.get((version.os_family, version.train))
         if known is None:
-            known = self.known[(version.os_family, version.train)] = _Known()
+            known = self._known[(version.os_family, version.train)] = _Known()
         if version.normalized not in known.versions:
             known.versions[version.normalized] = version
             known.sources[version.normalized] = source
             known.ordered = None
 
     def _add(self, adv: int, record: AdvisoryRecord) -> None:
-        touched = self.touched.setdefault(adv, set())
+        touched = self._touched.setdefault(adv, set())
         learnt = f"advisory {record.advisory_id}"
         for group in record.affected:
             if isinstance(group, AffectedReleases):
@@ -260,7 +162,7 @@ class AdvisoryIndex:
         for fixed in record.fixed:
             version = self.version(fixed.os_family, fixed.version)
             if version is not None:
-                self.published.setdefault((adv, version.os_family, version.train), []).append(version)
+                self._published.setdefault((adv, version.os_family, version.train), []).append(version)
                 touched.add((version.os_family, version.train))
                 self._learn(version, learnt)
         for family, text in record.not_affected:
@@ -269,7 +171,7 @@ class AdvisoryIndex:
                 self._learn(version, learnt)
         for unplaced in record.unplaced:
             if unplaced.os_family is not None and unplaced.status == "affected":
-                entries = self.review.setdefault(unplaced.os_family, [])
+                entries = self._review.setdefault(unplaced.os_family, [])
                 if adv not in entries:
                     entries.append(adv)
 
@@ -303,12 +205,12 @@ class AdvisoryIndex:
         if group.complete:
             for train, (low, high) in trains.items():
                 key3 = (adv, family, train)
-                self.complete.add(key3)
-                old = self.listed.get(key3)
+                self._complete.add(key3)
+                old = self._listed.get(key3)
                 if old is not None:
                     low = low if low.key < old[0].key else old[0]
                     high = high if high.key > old[1].key else old[1]
-                self.listed[key3] = (low, high)
+                self._listed[key3] = (low, high)
 
     def _add_range(
         self, adv: int, group: AffectedRange, touched: set[tuple[str, str]], learnt: str
@@ -329,43 +231,80 @@ class AdvisoryIndex:
             platform_tokens(group.platforms),
         )
         self._ranges.setdefault((family, group.train), []).append(item)
-        self.adv_ranges.setdefault(adv, []).append(item)
+        self._adv_ranges.setdefault(adv, []).append(item)
         for bound in (lower, fixed, last):
             if bound is not None:
                 self._learn(bound, learnt)
                 touched.add((family, bound.train))
         if fixed is not None:
-            self.published.setdefault((adv, family, fixed.train), []).append(fixed)
+            self._published.setdefault((adv, family, fixed.train), []).append(fixed)
 
     # -- queries ----------------------------------------------------------------
 
-    def known_releases(self, os_family: str, train: str) -> list[Version]:
+    @property
+    def records(self) -> tuple[AdvisoryRecord, ...]:
+        """Every advisory indexed; an advisory's position here is its `adv` number."""
+        return self._records
+
+    def record(self, adv: int) -> AdvisoryRecord:
+        """The advisory numbered `adv`."""
+        return self._records[adv]
+
+    def review(self, os_family: str) -> tuple[int, ...]:
+        """Advisories that affect the family without naming releases (for a person to check)."""
+        return tuple(self._review.get(os_family, ()))
+
+    def published_fixes(self, adv: int, os_family: str, train: str) -> Sequence[Version]:
+        """Fixed releases advisory `adv` publishes for one train (fixed records, range ends)."""
+        return self._published.get((adv, os_family, train), ())
+
+    def listed_bounds(self, adv: int, os_family: str, train: str) -> tuple[Version, Version] | None:
+        """(lowest, highest) release of the train that a complete list of `adv` names, or None."""
+        return self._listed.get((adv, os_family, train))
+
+    def lists_completely(self, adv: int, os_family: str, train: str) -> bool:
+        """True when `adv` lists every affected release of the train."""
+        return (adv, os_family, train) in self._complete
+
+    def has_ranges(self, adv: int) -> bool:
+        """True when `adv` gives any affected range."""
+        return adv in self._adv_ranges
+
+    def in_closed_range(self, adv: int, version: Version) -> bool:
+        """True when a range of `adv` bounded by a last affected release contains `version`."""
+        return any(r.last is not None and r.contains(version) for r in self._adv_ranges.get(adv, ()))
+
+    def trains_touched(self, adv: int) -> frozenset[tuple[str, str]]:
+        """(os_family, train) pairs where `adv` has affected, range or fixed data."""
+        return frozenset(self._touched.get(adv, ()))
+
+    def known_releases(self, os_family: str, train: str) -> tuple[Version, ...]:
         """Known releases of one train, oldest first."""
-        known = self.known.get((os_family, train))
+        known = self._known.get((os_family, train))
         if known is None:
-            return []
+            return ()
         if known.ordered is None:
-            known.ordered = sorted(known.versions.values(), key=lambda v: v.key)
+            known.ordered = tuple(sorted(known.versions.values(), key=lambda v: v.key))
             known.keys = [v.key for v in known.ordered]
         return known.ordered
 
     def first_known_above(self, os_family: str, train: str, key: VersionKey) -> int:
         """Position in `known_releases(os_family, train)` of the first release above `key`."""
         self.known_releases(os_family, train)
-        known = self.known.get((os_family, train))
+        known = self._known.get((os_family, train))
         return bisect_right(known.keys, key) if known is not None and known.keys else 0
 
     def is_known(self, version: Version) -> bool:
-        known = self.known.get((version.os_family, version.train))
+        known = self._known.get((version.os_family, version.train))
         return known is not None and version.normalized in known.versions
 
     def known_source(self, version: Version) -> str:
-        known = self.known.get((version.os_family, version.train))
+        known = self._known.get((version.os_family, version.train))
         return known.sources.get(version.normalized, "") if known else ""
 
     def trains(self, os_family: str) -> list[str]:
         """Trains of a family with any known release."""
-        return [train for family, train in self.known if family == os_family]
+        return [train for family, train in self._known if family == os_family]
 
     def affecting(self, version: Version) -> frozenset[int]:
         """Indices of advisories whose releases or ranges include `version` (any platform)."""
@@ -399,14 +338,14 @@ class AdvisoryIndex:
                 if platform_matches(tokens, platform):
                     hits.append((adv, "listed as affected"))
                     continue
-            for item in self.adv_ranges.get(adv, ()):
+            for item in self._adv_ranges.get(adv, ()):
                 if item.contains(version) and platform_matches(item.platforms, platform):
                     hits.append((adv, f"in affected range {item.describe()}"))
                     break
         if not self.is_known(version):
             found = {adv for adv, _why in hits}
             for adv in self.advisories_touching(family, version.train):
-                bounds = self.listed.get((adv, family, version.train))
+                bounds = self._listed.get((adv, family, version.train))
                 if adv in found or bounds is None:
                     continue
                 low, high = bounds
@@ -422,7 +361,7 @@ class AdvisoryIndex:
         """Advisories with affected, range or fixed data in one train."""
         if self._by_train is None:
             self._by_train = {}
-            for adv, trains in self.touched.items():
+            for adv, trains in self._touched.items():
                 for item in trains:
                     self._by_train.setdefault(item, []).append(adv)
         return self._by_train.get((os_family, train), [])
@@ -430,20 +369,3 @@ class AdvisoryIndex:
     def affects(self, adv: int, version: Version) -> bool:
         """True when advisory `adv` lists `version` or has a range containing it."""
         return adv in self.affecting(version)
-
-
-def match_devices(
-    index: AdvisoryIndex, devices: Iterable[DeviceKey]
-) -> dict[Hashable, DeviceExposure]:
-    """Exposure and fix plan for every device, computed once per distinct key."""
-    from fixright.advisories.planning import plan_exposure
-
-    cache: dict[tuple[str | None, str | None, str | None], Exposure] = {}
-    out: dict[Hashable, DeviceExposure] = {}
-    for device in devices:
-        key = (device.os_family, device.version, device.platform or device.model)
-        exposure = cache.get(key)
-        if exposure is None:
-            exposure = cache[key] = plan_exposure(index, *key)
-        out[device.device_id] = DeviceExposure(device, exposure)
-    return out

@@ -1,0 +1,59 @@
+"""`/api/v1` routes of the fleet reports: the exposure report and the fix plan.
+
+Both are the caller's organisation's only, and read the same rows as
+`fixright report exposure` and `fixright report fixes`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from fixright.advisories.severity import FILTER_HELP, severity_filter
+from fixright.http.deps import PrincipalDep, SessionDep
+from fixright.http.pagination import Page, PageDep
+from fixright.reports.exposure import exposure_report, fixes_report
+from fixright.reports.schemas import ExposurePage, ExposureRow, FixRow
+
+router = APIRouter()
+
+
+@router.get("/exposure", response_model=ExposurePage, tags=["exposure"])
+def exposure(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    status: Annotated[str | None, Query(
+        pattern="^(affected|not_affected|unknown)$", description="Only devices in this status."
+    )] = None,
+) -> ExposurePage:
+    """Per device of the caller's organisation: status, advisory counts, combined fix.
+
+    Affected devices come first (most critical advisories first); the totals
+    count the whole fleet whatever the filter.
+    """
+    rows, fleet = exposure_report(session, principal.organization_id)
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    window = rows[page.offset : page.offset + page.limit]
+    return ExposurePage(
+        items=[ExposureRow(**r) for r in window], total=len(rows), limit=page.limit,
+        offset=page.offset, affected=fleet.affected, not_affected=fleet.not_affected,
+        unknown=fleet.unknown,
+    )
+
+
+@router.get("/fixes", response_model=Page[FixRow], tags=["exposure"])
+def fixes(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page: PageDep,
+    severity: Annotated[str | None, Query(description=FILTER_HELP)] = None,
+) -> Page[FixRow]:
+    """The fix plan: one row per (affected device, advisory) with the first fixed release
+    and the device's combined fix."""
+    wanted = severity_filter(severity)
+    rows = [FixRow(**r) for r in fixes_report(session, principal.organization_id)
+            if wanted is None or r["severity"] in wanted]
+    return Page[FixRow].slice(rows, page)

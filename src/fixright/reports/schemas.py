@@ -1,0 +1,49 @@
+"""API shapes of the fleet reports: the exposure report and the fix plan, one row each."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ExposureRow(BaseModel):
+    hostname: str | None
+    serial: str
+    model: str
+    os_family: str | None
+    version: str | None
+    status: str
+    reason: str
+    advisories: int
+    critical: int
+    high: int
+    combined_fix: str | None
+    combined_fix_reason: str | None
+    advisory_ids: list[str]
+    needs_review: list[str]
+
+
+class ExposurePage(BaseModel):
+    """A page of the exposure report (the `Page` envelope), with the fleet's totals per status."""
+
+    items: list[ExposureRow]
+    total: int
+    limit: int
+    offset: int
+    affected: int
+    not_affected: int
+    unknown: int
+
+
+class FixRow(BaseModel):
+    hostname: str | None
+    serial: str
+    os_family: str | None
+    version: str | None
+    advisory_id: str
+    severity: str
+    cves: list[str]
+    first_fixed: str | None
+    inferred: bool
+    reason: str
+    other_trains: list[str]
+    combined_fix: str | None

@@ -37,8 +37,15 @@ def detect_format(data: Any) -> str | None:
     return None
 
 
-def read_document(raw: bytes | str, source_name: str, *, lenient: bool = False) -> ReadResult:
-    """Parse `raw` JSON and read it with the reader its shape calls for."""
+def read_document(
+    raw: bytes | str, source_name: str, *, lenient: bool = False, strict: bool = False
+) -> ReadResult:
+    """Parse `raw` (JSON, or CVRF XML) and read it with the reader its shape calls for.
+
+    Vendor quirks are accepted and listed in `ReadResult.warnings`; `strict`
+    refuses them as errors; `lenient` drops the unsound parts of a broken
+    document instead of refusing it.
+    """
     try:
         data = json.loads(raw)
     except UnicodeDecodeError as exc:
@@ -49,7 +56,7 @@ def read_document(raw: bytes | str, source_name: str, *, lenient: bool = False) 
         ) from None
     kind = detect_format(data)
     if kind == "csaf":
-        return read_csaf(data, source_name, lenient=lenient)
+        return read_csaf(data, source_name, lenient=lenient, strict=strict)
     if kind == "cve5":
         return read_cve5(data, source_name, lenient=lenient)
     if kind == "openvuln":

@@ -15,7 +15,7 @@ from datetime import datetime
 from fixright.versions import Version, parse
 
 SEVERITIES = ("critical", "high", "medium", "low", "informational", "none")
-SOURCES = ("csaf", "openvuln", "cve5", "manual")
+SOURCES = ("csaf", "openvuln", "cve5", "manual", "cvrf")
 
 
 def severity_rank(severity: str) -> int:

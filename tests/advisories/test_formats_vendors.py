@@ -9,7 +9,12 @@ import pytest
 
 from fixright.advisories.formats import read_document
 from fixright.advisories.formats.products import load_product_names, split_product
-from fixright.advisories.records import AffectedRange, AffectedReleases, AdvisoryRecord, range_contains
+from fixright.advisories.records import (
+    AdvisoryRecord,
+    AffectedRange,
+    AffectedReleases,
+    range_contains,
+)
 from fixright.errors import InvalidInput
 from fixright.versions import parse
 

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from fixright.advisories import service
+from fixright.advisories.formats import read_document
 from fixright.advisories.matching import (
     STATUS_AFFECTED,
     AdvisoryIndex,
@@ -16,7 +17,6 @@ from fixright.advisories.matching import (
     DeviceKey,
     match_devices,
 )
-from fixright.advisories.formats import read_document
 from fixright.advisories.records import ReadResult, newest_editions
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput

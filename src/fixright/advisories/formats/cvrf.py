@@ -81,7 +81,10 @@ def read_cvrf(
 
 def _parse(raw: bytes | str, source_name: str) -> Element:
     try:
-        return fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root: Element = fromstring(
+            raw, forbid_dtd=True, forbid_entities=True, forbid_external=True
+        )
+        return root
     except DefusedXmlException as exc:
         raise InvalidInput(
             f"{source_name}: refused: the XML declares a DTD or entities ({type(exc).__name__}); "

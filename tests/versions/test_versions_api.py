@@ -31,7 +31,9 @@ def test_public_names() -> None:
         "FAMILIES",
         "train_of",
     }
-    assert FAMILIES == ("ios", "iosxe", "iosxr", "nxos", "asa", "junos", "eos", "generic")
+    assert FAMILIES == ("ios", "iosxe", "iosxr", "nxos", "asa", "junos", "eos", "fortios",
+                        "fortiswitch", "fortiap", "fortimanager", "fortianalyzer", "fortiproxy",
+                        "panos", "ftd", "fxos", "generic")
 
 
 def test_train_of_is_forgiving() -> None:

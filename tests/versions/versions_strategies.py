@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from hypothesis import strategies as st
 
-GENERIC_NAMES = ["generic", "aoscx", "procurve", "panos", "fortios"]
+GENERIC_NAMES = ["generic", "aoscx", "procurve", "comware", "fortiweb"]
 
 
 def _num(n: int, pad: bool) -> str:
@@ -304,6 +304,90 @@ def generic(draw: st.DrawFn) -> Generic:
     )
 
 
+@dataclass(frozen=True)
+class Fortinet:
+    """FortiOS and its siblings: `7.4.3`, as devices print it `v7.4.3,build2795,250523 (GA.M)`."""
+
+    family: str
+    numbers: tuple[int, int, int]
+    build: int
+
+    def spell(self, s: int) -> str:
+        text = ".".join(map(str, self.numbers))
+        if s == 1:
+            return f"v{text},build{self.build:04d},250523 (GA.M)"
+        return f"{text} build{self.build}" if s == 2 else text
+
+    def bump(self) -> Fortinet:
+        return replace(self, numbers=(*self.numbers[:2], self.numbers[2] + 1))
+
+
+FORTINET_NAMES = ["fortios", "fortiswitch", "fortiap", "fortimanager", "fortianalyzer", "fortiproxy"]
+
+
+@st.composite
+def fortinet(draw: st.DrawFn) -> Fortinet:
+    return Fortinet(
+        draw(st.sampled_from(FORTINET_NAMES)),
+        (draw(st.integers(4, 8)), draw(small), draw(small)),
+        draw(st.integers(1, 9999)),
+    )
+
+
+@dataclass(frozen=True)
+class Panos:
+    numbers: tuple[int, int, int]
+    hotfix: int | None
+
+    def spell(self, s: int) -> str:
+        text = ".".join(map(str, self.numbers))
+        return text if self.hotfix is None else f"{text}-{'H' if s == 1 else 'h'}{self.hotfix}"
+
+    def bump(self) -> Panos:
+        if self.hotfix is None:
+            return replace(self, numbers=(*self.numbers[:2], self.numbers[2] + 1))
+        return replace(self, hotfix=self.hotfix + 1)
+
+
+@st.composite
+def panos(draw: st.DrawFn) -> Panos:
+    numbers = (draw(st.integers(8, 12)), draw(small), draw(small))
+    return Panos(numbers, draw(st.none() | st.integers(1, 30)))
+
+
+@dataclass(frozen=True)
+class Firepower:
+    """FTD (`7.4.2.1`, `7.0.1 (Build 84)`) and FXOS (`2.12(0.498)` == `2.12.0.498`)."""
+
+    family: str
+    numbers: tuple[int, ...]
+    build: int
+
+    def spell(self, s: int) -> str:
+        text = ".".join(map(str, self.numbers))
+        if s == 0:
+            return text
+        if self.family == "fxos" and len(self.numbers) >= 3:
+            major, minor, *inner = self.numbers
+            return f"{major}.{minor}({'.'.join(map(str, inner))})"
+        return f"{text} (Build {self.build})" if s == 1 else f"{text}-{self.build}"
+
+    def bump(self) -> Firepower:
+        return replace(self, numbers=(*self.numbers[:-1], self.numbers[-1] + 1))
+
+
+@st.composite
+def ftd(draw: st.DrawFn) -> Firepower:
+    numbers = tuple(draw(st.lists(small, min_size=2, max_size=4)))
+    return Firepower("ftd", numbers, draw(st.integers(1, 999)))
+
+
+@st.composite
+def fxos(draw: st.DrawFn) -> Firepower:
+    numbers = tuple(draw(st.lists(small | big, min_size=3, max_size=4)))
+    return Firepower("fxos", numbers, 0)
+
+
 _RELEASES: dict[str, Callable[[], st.SearchStrategy[object]]] = {
     "ios": ios,
     "iosxe": iosxe,
@@ -313,12 +397,16 @@ _RELEASES: dict[str, Callable[[], st.SearchStrategy[object]]] = {
     "eos": eos,
     "iosxr": iosxr,
     "generic": generic,
+    "fortinet": fortinet,
+    "panos": panos,
+    "ftd": ftd,
+    "fxos": fxos,
 }
 FAMILIES_UNDER_TEST = list(_RELEASES)
 
 
 def _family(family: str, release: object) -> str:
-    return release.family if isinstance(release, Generic) else family
+    return release.family if isinstance(release, Generic | Fortinet) else family
 
 
 def spellings(family: str) -> st.SearchStrategy[tuple[str, str, str]]:
@@ -363,6 +451,10 @@ def trains_of(family: str) -> st.SearchStrategy[list[tuple[str, str]]]:
                     for p in parts
                 ]
             )
+        )
+    if family == "fortinet":
+        return st.sampled_from(FORTINET_NAMES).flatmap(
+            lambda name: st.lists(fortinet().map(lambda f: (name, f.spell(0))), min_size=2, max_size=8)
         )
     if family == "generic":
         return st.sampled_from(GENERIC_NAMES).flatmap(

@@ -9,9 +9,10 @@ from typing import Any
 import typer
 
 from fixright.advisories import service
+from fixright.advisories.formats import read_document
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.planning import match_devices
-from fixright.advisories.records import newest_editions
+from fixright.advisories.records import ReadResult, newest_editions
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
@@ -42,9 +43,23 @@ def import_(
     paths: list[Path] = typer.Argument(..., help="CSAF 2.0, openVuln or CVE JSON 5 files, or folders."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Import the readable files; list the rest (exit 1)."),
     lenient: bool = typer.Option(False, "--lenient", help="Import the sound parts of documents that break their standard; list what was dropped."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse the vendor quirks that are otherwise accepted with a warning (for validating your own documents)."),
 ) -> None:
-    """Import advisories (all-or-nothing by default; a newer revision updates, an older one is ignored)."""
-    results, skipped = service.read_paths(paths, skip_bad=skip_bad, lenient=lenient)
+    """Import advisories (all-or-nothing by default; a newer revision updates, an older one is ignored).
+
+    Vendor quirks (a date-time without zone, Fortinet's branch category `product`,
+    undefined product ids, ...) are accepted and listed once per document;
+    `--strict` refuses them; `--lenient` imports the sound parts of broken documents."""
+    if strict:
+        results, skipped = _read_strict(paths, skip_bad=skip_bad, lenient=lenient)
+    else:
+        results, skipped = service.read_paths(paths, skip_bad=skip_bad, lenient=lenient)
+    for result in results:
+        if result.warnings:
+            _list_lines(
+                f"{result.source_name}: accepted {len(result.warnings)} vendor quirk(s) (--strict refuses them):",
+                [w.describe() for w in result.warnings],
+            )
     app = app_context(ctx)
     with app.session() as session:
         report = service.import_results(session, results, actor="cli")
@@ -70,6 +85,26 @@ def import_(
     if skipped:
         _list_lines(f"skipped {len(skipped)} file(s):", [m for _n, m in skipped], error=True)
         raise typer.Exit(1)
+
+
+def _read_strict(
+    paths: list[Path], *, skip_bad: bool, lenient: bool
+) -> tuple[list[ReadResult], list[tuple[str, str]]]:
+    """`service.read_paths` with quirks refused (the service has no strict switch yet)."""
+    results: list[ReadResult] = []
+    skipped: list[tuple[str, str]] = []
+    for path in service.expand_paths(paths):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        try:
+            results.append(read_document(raw, str(path), lenient=lenient, strict=True))
+        except InvalidInput as exc:
+            if not skip_bad:
+                raise
+            skipped.append((str(path), exc.message))
+    return results, skipped
 
 
 @advisories_app.command("list")

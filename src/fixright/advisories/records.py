@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-SOURCES = ("csaf", "openvuln", "cve5", "manual")
+from fixright.versions import Version, parse
+
+SOURCES = ("csaf", "openvuln", "cve5", "manual", "cvrf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,51 @@ class Dropped:
 
 
 @dataclass(frozen=True, slots=True)
+class Quirk:
+    """A vendor deviation from its standard that the reader accepted (reported once per document).
+
+    `kind` names the deviation (`naive date-time`), `where` the JSON path or
+    XML element of its first occurrence, `count` how many places show it.
+    """
+
+    kind: str
+    where: str
+    reason: str
+    count: int = 1
+
+    def describe(self) -> str:
+        more = f" (and {self.count - 1} more)" if self.count > 1 else ""
+        return f"{self.where}: {self.reason}{more}"
+
+
+@dataclass(frozen=True, slots=True)
+class Remediation:
+    """A workaround, mitigation or vendor fix, for the products the document names.
+
+    `category` is CSAF's word (`vendor_fix`, `workaround`, `mitigation`,
+    `none_available`, `no_fix_planned`); CVRF's `Vendor Fix` etc. are mapped to
+    it. `product_ids` are the document's own ids; `os_families` the families
+    fixright placed them on (empty when the document names no placed product).
+    """
+
+    category: str
+    text: str
+    url: str | None = None
+    product_ids: tuple[str, ...] = ()
+    os_families: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CvssScore:
+    """One CVSS score as published: version (`2.0`, `3.0`, `3.1`, `4.0`), vector, base score."""
+
+    version: str
+    base_score: float | None
+    vector: str | None = None
+    severity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AdvisoryRecord:
     """One advisory, read from one document."""
 
@@ -107,15 +154,36 @@ class AdvisoryRecord:
     not_affected: tuple[tuple[str, str], ...] = ()
     unplaced: tuple[Unplaced, ...] = ()
     notes: tuple[str, ...] = ()
+    remediations: tuple[Remediation, ...] = ()
+    cvss_scores: tuple[CvssScore, ...] = ()
 
 
 @dataclass
 class ReadResult:
-    """A reader's answer for one document: its advisories and, if lenient, what it dropped."""
+    """A reader's answer for one document: its advisories, the vendor quirks it accepted
+    (`warnings`) and, if lenient, what it dropped."""
 
     source_name: str
     advisories: list[AdvisoryRecord] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    warnings: list[Quirk] = field(default_factory=list)
+
+
+def range_contains(group: AffectedRange, version: Version) -> bool:
+    """True when `version` (of the range's family) lies in `group`'s train and bounds.
+
+    Versions of another family are never inside. Bounds are read with the
+    family's grammar (the reader checked they parse).
+    """
+    if version.os_family != group.os_family:
+        return False
+    if group.train is not None and version.train != group.train:
+        return False
+    if group.introduced is not None and version.key < parse(group.os_family, group.introduced).key:
+        return False
+    if group.fixed is not None and not version.key < parse(group.os_family, group.fixed).key:
+        return False
+    return group.last_affected is None or version.key <= parse(group.os_family, group.last_affected).key
 
 
 def revision_key(updated: datetime | None, revision: str) -> tuple[datetime | None, tuple[int, ...]]:

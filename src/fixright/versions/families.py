@@ -9,6 +9,7 @@ from collections.abc import Callable
 from fixright.versions.cisco import parse_asa, parse_ios, parse_iosxe, parse_nxos
 from fixright.versions.core import MAX_TEXT_LENGTH, InvalidVersion, Parsed, Unreadable, Version
 from fixright.versions.dotted import parse_eos, parse_generic, parse_iosxr
+from fixright.versions.firewalls import parse_fortinet, parse_ftd, parse_fxos, parse_panos
 from fixright.versions.junos import parse_junos
 
 _GRAMMARS: dict[str, Callable[[str], Parsed]] = {
@@ -19,6 +20,15 @@ _GRAMMARS: dict[str, Callable[[str], Parsed]] = {
     "asa": parse_asa,
     "junos": parse_junos,
     "eos": parse_eos,
+    "fortios": parse_fortinet,
+    "fortiswitch": parse_fortinet,
+    "fortiap": parse_fortinet,
+    "fortimanager": parse_fortinet,
+    "fortianalyzer": parse_fortinet,
+    "fortiproxy": parse_fortinet,
+    "panos": parse_panos,
+    "ftd": parse_ftd,
+    "fxos": parse_fxos,
     "generic": parse_generic,
 }
 
@@ -40,7 +50,7 @@ def parse(os_family: str, text: str) -> Version:
     """Read `text` as a version of `os_family`; raise `InvalidVersion` if it is not one.
 
     `os_family` is matched case-insensitively and stored lower case; a family
-    outside `FAMILIES` (`aoscx`, `procurve`, `panos`...) uses the generic grammar
+    outside `FAMILIES` (`aoscx`, `procurve`, `fortiweb`...) uses the generic grammar
     and keeps its own name. Leading and trailing whitespace is ignored. Results
     are cached. Whatever the arguments, the only exception raised is
     `InvalidVersion`, whose message names the text and the family.

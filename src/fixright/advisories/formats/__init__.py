@@ -1,11 +1,11 @@
-"""Advisory readers: CSAF 2.0, Cisco openVuln JSON, CVE JSON 5. PURE (no I/O).
+"""Advisory readers: CSAF 2.0/2.1, CVRF 1.1/1.2 (XML), Cisco openVuln JSON, CVE JSON 5. PURE.
 
     >>> from fixright.advisories.formats import read_document
     >>> result = read_document(raw_bytes, "cisco-sa-20180328-smi2.json")
     >>> result.advisories[0].advisory_id
     'cisco-sa-20180328-smi2'
 
-`read_document` recognises the format from the JSON itself and returns a
+`read_document` recognises the format from the document itself and returns a
 `ReadResult` (advisories, and what a lenient read dropped), or raises
 `InvalidInput` naming the source and the JSON path at fault.
 """
@@ -17,11 +17,19 @@ from typing import Any
 
 from fixright.advisories.formats.csaf import read_csaf
 from fixright.advisories.formats.cve5 import is_cve5, read_cve5
+from fixright.advisories.formats.cvrf import is_cvrf, read_cvrf
 from fixright.advisories.formats.openvuln import is_openvuln, read_openvuln
 from fixright.advisories.records import ReadResult
 from fixright.errors import InvalidInput
 
-__all__ = ["detect_format", "read_csaf", "read_cve5", "read_document", "read_openvuln"]
+__all__ = [
+    "detect_format",
+    "read_csaf",
+    "read_cve5",
+    "read_cvrf",
+    "read_document",
+    "read_openvuln",
+]
 
 
 def detect_format(data: Any) -> str | None:
@@ -37,8 +45,17 @@ def detect_format(data: Any) -> str | None:
     return None
 
 
-def read_document(raw: bytes | str, source_name: str, *, lenient: bool = False) -> ReadResult:
-    """Parse `raw` JSON and read it with the reader its shape calls for."""
+def read_document(
+    raw: bytes | str, source_name: str, *, lenient: bool = False, strict: bool = False
+) -> ReadResult:
+    """Parse `raw` (JSON, or CVRF XML) and read it with the reader its shape calls for.
+
+    Vendor quirks are accepted and listed in `ReadResult.warnings`; `strict`
+    refuses them as errors; `lenient` drops the unsound parts of a broken
+    document instead of refusing it.
+    """
+    if is_cvrf(raw):
+        return read_cvrf(raw, source_name, lenient=lenient, strict=strict)
     try:
         data = json.loads(raw)
     except UnicodeDecodeError as exc:
@@ -49,7 +66,7 @@ def read_document(raw: bytes | str, source_name: str, *, lenient: bool = False) 
         ) from None
     kind = detect_format(data)
     if kind == "csaf":
-        return read_csaf(data, source_name, lenient=lenient)
+        return read_csaf(data, source_name, lenient=lenient, strict=strict)
     if kind == "cve5":
         return read_cve5(data, source_name, lenient=lenient)
     if kind == "openvuln":

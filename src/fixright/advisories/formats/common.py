@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from fixright.advisories.records import AffectedRange, Dropped
+from fixright.advisories.records import AffectedRange, Dropped, Quirk
 from fixright.advisories.severity import SEVERITIES
 from fixright.errors import InvalidInput
 from fixright.versions import IncomparableVersions, InvalidVersion, Version, compare, parse
@@ -13,22 +14,45 @@ from fixright.versions.core import PER_TRAIN_ORDER_FAMILIES
 
 
 class Problems:
-    """Collects what is wrong with one document.
+    """Collects what is wrong with one document, in three grades.
 
-    Strict (the default) raises `InvalidInput` on the first problem, naming the
-    file and the JSON path; lenient records a `Dropped` and lets the reader
-    leave that part out.
+    - `quirk`: a deviation vendors really publish (a date-time without zone,
+      Fortinet's branch category `product`, ...) that has one sensible reading.
+      Accepted and reported once per document and kind, with the path of its
+      first occurrence; `strict` turns it into an error, as `add`.
+    - `add`: the document breaks its standard where no reading is safe. By
+      default that raises `InvalidInput` naming the file and the JSON path;
+      lenient records a `Dropped` and lets the reader leave that part out.
+    - `fatal`: nothing can be read (the caller raises it).
     """
 
-    def __init__(self, source_name: str, *, lenient: bool) -> None:
+    def __init__(self, source_name: str, *, lenient: bool, strict: bool = False) -> None:
         self.source_name = source_name
         self.lenient = lenient
+        self.strict = strict
         self.dropped: list[Dropped] = []
+        self._quirks: dict[str, Quirk] = {}
 
     def add(self, where: str, reason: str) -> None:
         if not self.lenient:
             raise InvalidInput(f"{self.source_name}: {where}: {reason}")
         self.dropped.append(Dropped(where, reason))
+
+    def quirk(self, kind: str, where: str, reason: str) -> None:
+        """Accept a known vendor deviation (strict: refuse it like `add`)."""
+        if self.strict:
+            self.add(where, reason)
+            return
+        seen = self._quirks.get(kind)
+        if seen is None:
+            self._quirks[kind] = Quirk(kind, where, reason)
+        else:
+            self._quirks[kind] = replace(seen, count=seen.count + 1)
+
+    @property
+    def warnings(self) -> list[Quirk]:
+        """The accepted quirks, one per kind, in the order first seen."""
+        return list(self._quirks.values())
 
     def fatal(self, where: str, reason: str) -> InvalidInput:
         """An error no lenient read can work around (the caller raises it)."""
@@ -76,7 +100,11 @@ def parse_datetime(
         return None
     if parsed.tzinfo is None:
         if require_zone:
-            problems.add(where, f"date-time {value!r} has no time zone (required by the standard)")
+            problems.quirk(
+                "naive date-time",
+                where,
+                f"date-time {value!r} has no time zone (required by the standard); read as UTC",
+            )
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
 

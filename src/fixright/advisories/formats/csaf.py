@@ -1,46 +1,58 @@
-"""CSAF 2.0 reader: one document -> one `AdvisoryRecord`. PURE.
+"""CSAF 2.0 and 2.1 reader: one document -> one `AdvisoryRecord`. PURE.
 
 Walks the product tree (vendor / product_family / product_name /
-product_version / service_pack, and `product_version_range` with `vers:`
-ranges), then each vulnerability's `product_status`. Cisco names releases
+product_version / service_pack, and `product_version_range` with `vers:` or
+vendor ranges, see `ranges`), then each vulnerability's `product_status`,
+scores (2.0 `scores`, 2.1 `metrics`) and remediations. Cisco names releases
 bare (`17.3.1a`) or long (`Cisco IOS 12.2SE 12.2(55)SE`) and lists only
 affected releases: those lists are complete, which is what lets the planner
-infer fixes. What breaks the standard (another csaf_version, an unknown branch
-category, a product id defined twice or not at all, a product both affected
-and fixed, a range that is not canonical `vers`, a date-time without zone)
-raises `InvalidInput` naming the JSON path, or, lenient, is dropped and listed.
+infer fixes.
+
+Vendor quirks with one sensible reading are accepted and reported once per
+document (`Problems.quirk`; `strict` refuses them): a date-time without zone
+(UTC), Fortinet's branch category `product` (a product name), product ids
+referenced but not defined (Fortinet's `FortiOS-7.4.4` is read as a release
+not affected), a name with surrounding spaces, `tracking.version` `0` with
+status `final`, one product id defined by two ranges and listed both affected
+and fixed (Palo Alto: the bounded range is affected, the `>=` bound the fix),
+range names in the vendor's notation, a 2.1 document using 2.0's `scores`.
+What has no safe reading (another csaf_version, no vulnerabilities, an unknown
+branch category, a range that cannot be read) raises `InvalidInput` naming the
+JSON path, or, lenient, is dropped and listed.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote
 
 from fixright.advisories.formats.common import (
     Problems,
     as_dict,
     as_list,
-    make_range,
     parse_datetime,
     read_version,
-    score_of,
     severity_of_score,
     severity_word,
     text_of,
     unique,
 )
 from fixright.advisories.formats.products import release_of, split_product
+from fixright.advisories.formats.ranges import check_vers, is_vers, read_spec, vers_scheme
+from fixright.advisories.formats.scores import headline_score, read_cvss
 from fixright.advisories.records import (
     AdvisoryRecord,
     AffectedRange,
     AffectedReleases,
+    CvssScore,
     FixedRelease,
     ReadResult,
+    Remediation,
     Unplaced,
 )
 from fixright.advisories.severity import severity_rank
+from fixright.versions import FAMILIES
 
 BRANCH_CATEGORIES = frozenset(
     {
@@ -61,8 +73,10 @@ BRANCH_CATEGORIES = frozenset(
 _RELEASE_CATEGORIES = ("service_pack", "patch_level", "product_version")
 _AFFECTED = ("known_affected", "first_affected", "last_affected")
 _FIXED = ("fixed", "first_fixed", "recommended")
-_VERS = re.compile(r"vers:(?P<scheme>[a-z0-9.+-]+)/(?P<constraints>.+)", re.ASCII)
-_CONSTRAINT = re.compile(r"(?P<op><=|>=|!=|<|>|=)?(?P<version>[^<>=!|\s]+)")
+CSAF_VERSIONS = ("2.0", "2.1")
+# Fortinet's undefined ids for releases: `FortiOS-7.4.4`, `FortiManager Cloud-7.4.4`.
+_PRODUCT_RELEASE_ID = re.compile(r"(?P<product>.+?)-(?P<version>\d[^\s-]*)")
+_METRIC_KEYS = (("cvss_v4", "4.0"), ("cvss_v3", "3.1"), ("cvss_v2", "2.0"))
 
 
 @dataclass
@@ -77,36 +91,52 @@ class _Product:
     ranges: tuple[AffectedRange, ...] = ()
     unplaced_reason: str | None = None
 
+    @property
+    def splits(self) -> bool:
+        """Both bounded ranges (affected) and `>=` ranges (fixed from there on)."""
+        return any(r.fixed or r.last_affected for r in self.ranges) and any(
+            r.introduced and not (r.fixed or r.last_affected) for r in self.ranges
+        )
 
-def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResult:
-    """Read one CSAF 2.0 document (parsed JSON). Raises `InvalidInput` unless lenient."""
-    problems = Problems(source_name, lenient=lenient)
+
+def read_csaf(
+    data: Any, source_name: str, *, lenient: bool = False, strict: bool = False
+) -> ReadResult:
+    """Read one CSAF 2.0 or 2.1 document (parsed JSON).
+
+    Vendor quirks are accepted and listed in `warnings` (`strict` refuses them);
+    anything else wrong raises `InvalidInput` unless lenient.
+    """
+    problems = Problems(source_name, lenient=lenient, strict=strict)
     root = as_dict(data, "$", problems)
     document = as_dict(root.get("document"), "$.document", problems)
     declared = document.get("csaf_version")
-    if declared != "2.0":
+    if declared not in CSAF_VERSIONS:
         problems.add(
             "$.document.csaf_version",
-            f"declares CSAF {declared!r}; fixright reads CSAF 2.0 documents",
+            f"declares CSAF {declared!r}; fixright reads CSAF 2.0 and 2.1 documents",
         )
     tracking = as_dict(document.get("tracking"), "$.document.tracking", problems)
     advisory_id = text_of(tracking.get("id"))
     if advisory_id is None:
         raise problems.fatal("$.document.tracking.id", "missing advisory id")
+    if str(tracking.get("version")).strip() == "0" and tracking.get("status") == "final":
+        problems.quirk(
+            "version 0 final",
+            "$.document.tracking.version",
+            "version '0' with status 'final' (the standard keeps 0 for drafts); read as published",
+        )
     notes: list[str] = []
-    published = parse_datetime(
-        tracking.get("initial_release_date"),
-        "$.document.tracking.initial_release_date",
-        problems,
-        require_zone=True,
+    dates = {
+        key: parse_datetime(
+            tracking.get(key), f"$.document.tracking.{key}", problems, require_zone=True
+        )
+        for key in ("initial_release_date", "current_release_date")
+    }
+    history = as_list(
+        tracking.get("revision_history"), "$.document.tracking.revision_history", problems
     )
-    updated = parse_datetime(
-        tracking.get("current_release_date"),
-        "$.document.tracking.current_release_date",
-        problems,
-        require_zone=True,
-    )
-    for i, entry in enumerate(as_list(tracking.get("revision_history"), "$.document.tracking.revision_history", problems)):
+    for i, entry in enumerate(history):
         if isinstance(entry, dict):
             parse_datetime(
                 entry.get("date"),
@@ -115,15 +145,17 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
                 require_zone=True,
             )
     products = _walk_tree(root.get("product_tree"), problems, notes)
+    vulns = as_list(root.get("vulnerabilities"), "$.vulnerabilities", problems)
+    if not vulns:
+        problems.add("$.vulnerabilities", "the document lists no vulnerabilities")
 
-    affected_ids: list[str] = []
-    fixed_ids: list[str] = []
-    not_affected_ids: list[str] = []
+    status_ids: dict[str, list[str]] = {"affected": [], "fixed": [], "not": [], "split": []}
+    undefined_not_affected: list[str] = []
     cves: list[str] = []
     bug_ids: list[str] = []
-    scores: list[float] = []
-    severities: list[str] = []
-    for i, vuln in enumerate(as_list(root.get("vulnerabilities"), "$.vulnerabilities", problems)):
+    scores: list[CvssScore] = []
+    remediations: list[Remediation] = []
+    for i, vuln in enumerate(vulns):
         where = f"$.vulnerabilities[{i}]"
         if not isinstance(vuln, dict):
             problems.add(where, "expected an object")
@@ -138,42 +170,35 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
                     bug_ids.append(text)
             elif not isinstance(ident, dict):
                 problems.add(f"{where}.ids[{j}]", "expected an object")
-        for key in ("release_date", "discovery_date"):
+        for key in ("release_date", "discovery_date", "disclosure_date"):
             parse_datetime(vuln.get(key), f"{where}.{key}", problems, require_zone=True)
-        for j, score in enumerate(as_list(vuln.get("scores"), f"{where}.scores", problems)):
-            if not isinstance(score, dict):
-                continue
-            _check_refs(score.get("products"), f"{where}.scores[{j}].products", products, problems)
-            for cvss_key in ("cvss_v3", "cvss_v2"):
-                cvss = score.get(cvss_key)
-                if isinstance(cvss, dict):
-                    value = score_of(cvss.get("baseScore"))
-                    if value is not None:
-                        scores.append(value)
-                    word = severity_word(cvss.get("baseSeverity"))
-                    if word:
-                        severities.append(word)
-                    break
-        for j, remediation in enumerate(
-            as_list(vuln.get("remediations"), f"{where}.remediations", problems)
-        ):
-            if isinstance(remediation, dict):
-                _check_refs(
-                    remediation.get("product_ids"),
-                    f"{where}.remediations[{j}].product_ids",
-                    products,
-                    problems,
-                )
+        scores += _scores(vuln, where, declared, products, problems)
+        remediations += _remediations(vuln, where, products, problems)
         status = vuln.get("product_status") or {}
         if not isinstance(status, dict):
             problems.add(f"{where}.product_status", "expected an object")
             continue
         lists: dict[str, list[str]] = {}
         for key, value in status.items():
-            lists[key] = _check_refs(value, f"{where}.product_status.{key}", products, problems)
+            lists[key], undefined = _check_refs(
+                value, f"{where}.product_status.{key}", products, problems
+            )
+            if key == "known_not_affected":
+                undefined_not_affected += undefined
         vuln_affected = {pid for key in _AFFECTED for pid in lists.get(key, [])}
         vuln_fixed = {pid for key in _FIXED for pid in lists.get(key, [])}
         vuln_not = set(lists.get("known_not_affected", []))
+        for pid in sorted(vuln_affected & vuln_fixed):
+            if products[pid].splits and pid not in vuln_not:
+                problems.quirk(
+                    "affected and fixed",
+                    f"{where}.product_status",
+                    f"product {pid} ({products[pid].name}) is listed both as affected and as fixed; "
+                    "its bounded range is read as affected and its '>=' bound as the fix",
+                )
+                status_ids["split"].append(pid)
+                vuln_affected.discard(pid)
+                vuln_fixed.discard(pid)
         for pid in sorted((vuln_affected & vuln_fixed) | (vuln_affected & vuln_not)):
             other = "fixed" if pid in vuln_fixed else "known_not_affected"
             problems.add(
@@ -183,27 +208,29 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
             vuln_affected.discard(pid)
             vuln_fixed.discard(pid)
             vuln_not.discard(pid)
-        affected_ids += sorted(vuln_affected)
-        fixed_ids += sorted(vuln_fixed)
-        not_affected_ids += sorted(vuln_not)
+        status_ids["affected"] += sorted(vuln_affected)
+        status_ids["fixed"] += sorted(vuln_fixed)
+        status_ids["not"] += sorted(vuln_not)
 
     record = _assemble(
-        advisory_id=advisory_id,
-        document=document,
         products=products,
-        affected_ids=unique(affected_ids),
-        fixed_ids=unique(fixed_ids),
-        not_affected_ids=unique(not_affected_ids),
+        affected_ids=unique(status_ids["affected"]),
+        fixed_ids=unique(status_ids["fixed"]),
+        not_affected_ids=unique(status_ids["not"]),
+        split_ids=unique(status_ids["split"]),
+        undefined_not_affected=unique(undefined_not_affected),
         notes=notes,
     )
-    cvss = max(scores) if scores else None
+    cvss = headline_score(scores)
     aggregate = document.get("aggregate_severity")
     severity = severity_word(aggregate.get("text")) if isinstance(aggregate, dict) else None
     if severity is None:
-        severity = max(severities, key=severity_rank) if severities else severity_of_score(cvss)
+        words = [s.severity for s in scores if s.severity]
+        severity = max(words, key=severity_rank) if words else severity_of_score(cvss)
     publisher = document.get("publisher")
     if not isinstance(publisher, dict):
         publisher = {}
+    published = dates["initial_release_date"]
     record = AdvisoryRecord(
         source="csaf",
         advisory_id=advisory_id,
@@ -214,7 +241,7 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
         bug_ids=unique(bug_ids),
         url=_self_url(document),
         published=published,
-        updated=updated or published,
+        updated=dates["current_release_date"] or published,
         revision=str(tracking.get("version") or ""),
         vendor=text_of(publisher.get("name")) or "",
         affected=record.affected,
@@ -222,8 +249,83 @@ def read_csaf(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
         not_affected=record.not_affected,
         unplaced=record.unplaced,
         notes=tuple(notes),
+        remediations=tuple(dict.fromkeys(remediations)),
+        cvss_scores=tuple(dict.fromkeys(scores)),
     )
-    return ReadResult(source_name, [record], problems.dropped)
+    return ReadResult(source_name, [record], problems.dropped, problems.warnings)
+
+
+def _scores(
+    vuln: dict[str, Any],
+    where: str,
+    declared: Any,
+    products: dict[str, _Product],
+    problems: Problems,
+) -> list[CvssScore]:
+    """CVSS scores from 2.0 `scores[].cvss_v3|cvss_v2` and 2.1 `metrics[].content.*`."""
+    found: list[CvssScore] = []
+    containers: list[tuple[str, Any, str]] = []
+    for j, score in enumerate(as_list(vuln.get("scores"), f"{where}.scores", problems)):
+        containers.append((f"{where}.scores[{j}]", score, "products"))
+    if vuln.get("scores") and declared == "2.1":
+        problems.quirk(
+            "2.0 names in 2.1",
+            f"{where}.scores",
+            "a CSAF 2.1 document uses CSAF 2.0's 'scores' (2.1 calls them 'metrics'); read as 2.0",
+        )
+    for j, metric in enumerate(as_list(vuln.get("metrics"), f"{where}.metrics", problems)):
+        if isinstance(metric, dict):
+            containers.append((f"{where}.metrics[{j}]", {**(metric.get("content") or {}),
+                                                          "products": metric.get("products")},
+                               "products"))
+    for here, container, refs in containers:
+        if not isinstance(container, dict):
+            continue
+        _check_refs(container.get(refs), f"{here}.{refs}", products, problems)
+        for key, hint in _METRIC_KEYS:
+            cvss = container.get(key)
+            if isinstance(cvss, dict):
+                read = read_cvss(
+                    str(cvss.get("version") or hint),
+                    cvss.get("vectorString"),
+                    cvss.get("baseScore"),
+                    cvss.get("baseSeverity"),
+                    f"{here}.{key}",
+                    problems,
+                )
+                if read is not None:
+                    found.append(read)
+    return found
+
+
+def _remediations(
+    vuln: dict[str, Any], where: str, products: dict[str, _Product], problems: Problems
+) -> list[Remediation]:
+    found: list[Remediation] = []
+    for j, item in enumerate(as_list(vuln.get("remediations"), f"{where}.remediations", problems)):
+        here = f"{where}.remediations[{j}]"
+        if not isinstance(item, dict):
+            problems.add(here, "expected an object")
+            continue
+        ids, undefined = _check_refs(item.get("product_ids"), f"{here}.product_ids", products, problems)
+        category = text_of(item.get("category"))
+        text = text_of(item.get("details"))
+        if category is None or text is None:
+            problems.add(here, "a remediation needs a category and details")
+            continue
+        families = unique([f for pid in ids if (f := products[pid].os_family) is not None])
+        if not families:
+            families = unique([f for pid in undefined if (f := split_product(pid)[0]) is not None])
+        found.append(
+            Remediation(
+                category=category,
+                text=text,
+                url=text_of(item.get("url")),
+                product_ids=unique([*ids, *undefined]),
+                os_families=families,
+            )
+        )
+    return found
 
 
 def _self_url(document: dict[str, Any]) -> str | None:
@@ -236,15 +338,24 @@ def _self_url(document: dict[str, Any]) -> str | None:
 
 def _check_refs(
     value: Any, where: str, products: dict[str, _Product], problems: Problems
-) -> list[str]:
-    """The product ids of `value` that are defined; undefined ones are reported."""
+) -> tuple[list[str], list[str]]:
+    """(defined ids, undefined ids) of `value`; undefined ones are a quirk (Fortinet)."""
     known: list[str] = []
+    undefined: list[str] = []
     for pid in as_list(value, where, problems):
         if isinstance(pid, str) and pid in products:
             known.append(pid)
+        elif isinstance(pid, str) and pid.strip():
+            problems.quirk(
+                "undefined product id",
+                where,
+                f"product id {pid!r} is not defined in the product tree; "
+                "read only as a release name where it is one",
+            )
+            undefined.append(pid)
         else:
-            problems.add(where, f"product id {pid!r} is not defined in the product tree")
-    return known
+            problems.add(where, f"product id {pid!r} is not a product id")
+    return known, undefined
 
 
 def _walk_tree(tree: Any, problems: Problems, notes: list[str]) -> dict[str, _Product]:
@@ -254,6 +365,23 @@ def _walk_tree(tree: Any, problems: Problems, notes: list[str]) -> dict[str, _Pr
         return products
     tree_dict = as_dict(tree, "$.product_tree", problems)
 
+    def define(pid: str, placed: _Product, where: str) -> None:
+        old = products.get(pid)
+        if old is None and pid not in duplicated:
+            products[pid] = placed
+        elif old is not None and old.ranges and placed.ranges and old.os_family == placed.os_family:
+            problems.quirk(
+                "id defined twice",
+                where,
+                f"product id {pid!r} is defined more than once, by ranges of one product; "
+                "read as one product with both ranges",
+            )
+            products[pid] = replace(old, ranges=(*old.ranges, *placed.ranges))
+        else:
+            problems.add(where, f"product id {pid!r} is defined more than once")
+            products.pop(pid, None)
+            duplicated.add(pid)
+
     def visit(branches: Any, where: str, path: list[tuple[str, str]]) -> None:
         for i, branch in enumerate(as_list(branches, where, problems)):
             here = f"{where}[{i}]"
@@ -261,38 +389,43 @@ def _walk_tree(tree: Any, problems: Problems, notes: list[str]) -> dict[str, _Pr
                 problems.add(here, "expected an object")
                 continue
             category, name = branch.get("category"), branch.get("name")
-            if category not in BRANCH_CATEGORIES:
+            if category == "product":
+                problems.quirk(
+                    "branch category product",
+                    f"{here}.category",
+                    "'product' is not a CSAF branch category; read as 'product_name'",
+                )
+                category = "product_name"
+            elif category not in BRANCH_CATEGORIES:
                 problems.add(f"{here}.category", f"{category!r} is not a CSAF 2.0 branch category")
                 # Lenient: read the subtree as if the branch named a product.
                 category = "product_name"
             if not isinstance(name, str):
                 problems.add(f"{here}.name", "missing branch name")
                 continue
+            _check_spaces(name, f"{here}.name", problems)
             step = [*path, (category, name)]
             product = branch.get("product")
             if isinstance(product, dict):
                 pid = product.get("product_id")
+                full = str(product.get("name") or name)
+                _check_spaces(full, f"{here}.product.name", problems)
                 if not isinstance(pid, str) or not pid:
                     problems.add(f"{here}.product.product_id", "missing product id")
-                elif pid in products or pid in duplicated:
-                    problems.add(
-                        f"{here}.product.product_id",
-                        f"product id {pid!r} is defined more than once",
-                    )
-                    products.pop(pid, None)
-                    duplicated.add(pid)
                 else:
-                    products[pid] = _place(pid, str(product.get("name") or name), step, here, problems, notes)
+                    define(pid, _place(pid, full, step, here, problems, notes), f"{here}.product.product_id")
             if "branches" in branch:
                 visit(branch["branches"], f"{here}.branches", step)
 
     visit(tree_dict.get("branches"), "$.product_tree.branches", [])
-    for i, full in enumerate(as_list(tree_dict.get("full_product_names"), "$.product_tree.full_product_names", problems)):
+    fulls = as_list(tree_dict.get("full_product_names"), "$.product_tree.full_product_names", problems)
+    for i, full in enumerate(fulls):
         if isinstance(full, dict) and isinstance(full.get("product_id"), str):
             pid, name = full["product_id"], str(full.get("name") or "")
             where = f"$.product_tree.full_product_names[{i}]"
             products[pid] = _place(pid, name, [("product_name", name)], where, problems, notes)
-    for i, rel in enumerate(as_list(tree_dict.get("relationships"), "$.product_tree.relationships", problems)):
+    relationships = as_list(tree_dict.get("relationships"), "$.product_tree.relationships", problems)
+    for i, rel in enumerate(relationships):
         full = rel.get("full_product_name") if isinstance(rel, dict) else None
         if isinstance(full, dict) and isinstance(full.get("product_id"), str):
             pid = full["product_id"]
@@ -309,6 +442,15 @@ def _walk_tree(tree: Any, problems: Problems, notes: list[str]) -> dict[str, _Pr
     return products
 
 
+def _check_spaces(name: str, where: str, problems: Problems) -> None:
+    if name != name.strip():
+        problems.quirk(
+            "spaces around a name",
+            where,
+            f"name {name!r} has leading or trailing spaces; read without them",
+        )
+
+
 def _place(
     pid: str,
     full_name: str,
@@ -317,7 +459,7 @@ def _place(
     problems: Problems,
     notes: list[str],
 ) -> _Product:
-    """Find the os_family and the release (or `vers` range) of one product-tree leaf."""
+    """Find the os_family and the release (or range) of one product-tree leaf."""
     family: str | None = None
     product = full_name.strip()
     for category, name in [*reversed(path), ("product", full_name)]:
@@ -328,111 +470,50 @@ def _place(
                 product = name.strip() if category != "product" else _product_key(full_name)
                 break
     leaf_category, leaf_name = path[-1]
-    if leaf_category == "product_version_range" and not _vers_syntax(leaf_name, f"{where}.name", problems):
-        return _Product(pid, product, where, family, unplaced_reason=f"range {leaf_name!r} not read")
+    is_range = leaf_category == "product_version_range"
+    if is_range and leaf_name.strip().lower().startswith("vers:"):
+        if not check_vers(leaf_name, f"{where}.name", problems):
+            return _Product(pid, product, where, family, unplaced_reason=f"range {leaf_name!r} not read")
+        scheme = vers_scheme(leaf_name)
+        if family is None and scheme in FAMILIES and scheme != "generic":
+            family = scheme
     if family is None:
         return _Product(pid, product, where, None, unplaced_reason="product not known to fixright")
-    if leaf_category == "product_version_range":
-        ranges = _vers_ranges(family, product, leaf_name, f"{where}.name", problems, notes)
-        if ranges is None:
-            return _Product(pid, product, where, family, unplaced_reason=f"range {leaf_name!r} not read")
-        return _Product(pid, product, where, family, ranges=ranges)
     release_names = [name for category, name in path if category in _RELEASE_CATEGORIES]
-    if not release_names:
-        return _Product(pid, product, where, family, unplaced_reason="no release given")
-    text = release_names[-1]
-    found, rest = split_product(text)
-    candidates = [text, release_of(rest if found == family else text)]
-    for candidate in candidates:
-        if read_version(family, candidate) is not None:
-            return _Product(pid, product, where, family, exact=candidate)
-    return _Product(
-        pid, product, where, family, unplaced_reason=f"cannot read {text!r} as a {family} release"
-    )
-
-
-def _vers_syntax(text: str, where: str, problems: Problems) -> bool:
-    """Check the `vers:` syntax (whatever the product); report and return False if wrong."""
-    m = _VERS.fullmatch(text.strip())
-    if m is None:
-        problems.add(where, f"{text!r} is not a vers: range (vers:<scheme>/<constraints>)")
-        return False
-    constraints = m["constraints"]
-    if constraints == "*":
-        return True
-    if m["scheme"] == "all":
-        problems.add(where, f"{text!r}: the vers 'all' scheme only allows '*' (CSAF 2.0 3.1.2.3.2)")
-        return False
-    for part in constraints.split("|"):
-        if _CONSTRAINT.fullmatch(part.strip()) is None:
-            problems.add(where, f"{text!r}: constraint {part!r} is not <comparator><version>")
-            return False
-    return True
-
-
-def _vers_ranges(
-    family: str, product: str, text: str, where: str, problems: Problems, notes: list[str]
-) -> tuple[AffectedRange, ...] | None:
-    """Turn a canonical `vers:` string into ranges; None (after reporting) if it is not one."""
-    m = _VERS.fullmatch(text.strip())
-    if m is None:
-        return None
-    constraints = m["constraints"]
-    if constraints == "*":
-        return (AffectedRange(family, product),)
-    ranges: list[AffectedRange] = []
-    lower: str | None = None
-    for part in constraints.split("|"):
-        c = _CONSTRAINT.fullmatch(part.strip())
-        if c is None:
-            return None
-        op, version = c["op"] or "=", unquote(c["version"])
-        if read_version(family, version) is None:
-            problems.add(where, f"{text!r}: {version!r} is not a {family} release")
-            return None
-        if op in (">", "!="):
-            problems.add(where, f"{text!r}: comparator {op!r} is not supported")
-            return None
-        if op == ">=":
-            lower = version
-            continue
-        if op == "=":
-            ranges.append(AffectedRange(family, product, introduced=version, last_affected=version))
-            continue
-        made = make_range(
-            family,
-            product,
-            introduced=lower,
-            fixed=version if op == "<" else None,
-            last_affected=version if op == "<=" else None,
-            platforms=(),
-            where=where,
-            problems=problems,
-            notes=notes,
-        )
-        if made is None:
-            return None
-        ranges.append(made)
-        lower = None
-    if lower is not None:
-        ranges.append(AffectedRange(family, product, introduced=lower))
-    return tuple(ranges)
+    if not is_range:
+        if not release_names:
+            return _Product(pid, product, where, family, unplaced_reason="no release given")
+        text = release_names[-1]
+        found, rest = split_product(text)
+        for candidate in (text, release_of(rest if found == family else text)):
+            if read_version(family, candidate) is not None:
+                return _Product(pid, product, where, family, exact=candidate)
+        if is_vers(text):
+            problems.add(f"{where}.name", f"{text!r} is a vers range in a {leaf_category} branch")
+            return _Product(pid, product, where, family, unplaced_reason=f"cannot read {text!r}")
+    spec = read_spec(family, product, leaf_name, f"{where}.name", problems, notes)
+    if spec is None:
+        return _Product(pid, product, where, family, unplaced_reason=f"range {leaf_name!r} not read")
+    if spec.exact is not None:
+        return _Product(pid, product, where, family, exact=spec.exact)
+    return _Product(pid, product, where, family, ranges=spec.ranges)
 
 
 def _assemble(
     *,
-    advisory_id: str,
-    document: dict[str, Any],
     products: dict[str, _Product],
     affected_ids: tuple[str, ...],
     fixed_ids: tuple[str, ...],
     not_affected_ids: tuple[str, ...],
+    split_ids: tuple[str, ...],
+    undefined_not_affected: tuple[str, ...],
     notes: list[str],
 ) -> AdvisoryRecord:
     """Group the products by status into affected lists, ranges, fixed releases and unplaced."""
     exact: dict[tuple[str, str], list[str]] = {}
-    affected: list[AffectedReleases | AffectedRange] = []
+    ranges: list[AffectedRange] = []
     unplaced: list[Unplaced] = []
+    fixed: list[FixedRelease] = []
     for pid in affected_ids:
         p = products[pid]
         if p.unplaced_reason is not None or p.os_family is None:
@@ -440,34 +521,73 @@ def _assemble(
         elif p.exact is not None:
             exact.setdefault((p.os_family, _product_key(p.name)), []).append(p.exact)
         else:
-            affected.extend(p.ranges)
+            ranges.extend(p.ranges)
+    for pid in split_ids:
+        p = products[pid]
+        for r in p.ranges:
+            if r.fixed or r.last_affected:
+                ranges.append(r)
+            elif r.introduced and p.os_family is not None:
+                version = read_version(p.os_family, r.introduced)
+                if version is not None:
+                    fixed.append(FixedRelease(p.os_family, version.train, r.introduced, p.name))
     releases = [
         AffectedReleases(family, product, unique(versions))
         for (family, product), versions in exact.items()
     ]
-    fixed: list[FixedRelease] = []
     for pid in fixed_ids:
         p = products[pid]
         if p.os_family is not None and p.exact is not None:
             version = read_version(p.os_family, p.exact)
             if version is not None:
                 fixed.append(FixedRelease(p.os_family, version.train, p.exact, p.name))
-    not_affected = tuple(
+    not_affected = [
         (products[pid].os_family or "", products[pid].exact or "")
         for pid in not_affected_ids
         if products[pid].os_family is not None and products[pid].exact is not None
-    )
+    ]
+    for pid in undefined_not_affected:
+        m = _PRODUCT_RELEASE_ID.fullmatch(pid)
+        family = split_product(m["product"])[0] if m is not None else None
+        if m is not None and family is not None and read_version(family, m["version"]) is not None:
+            not_affected.append((family, m["version"]))
     return AdvisoryRecord(
         source="csaf",
-        advisory_id=advisory_id,
+        advisory_id="",
         title="",
         severity="none",
-        affected=(*releases, *affected),
-        fixed=tuple(fixed),
-        not_affected=not_affected,
+        affected=(*releases, *_tie_to_trains(ranges, notes)),
+        fixed=tuple(dict.fromkeys(fixed)),
+        not_affected=tuple(dict.fromkeys(not_affected)),
         unplaced=tuple(dict.fromkeys(unplaced)),
         notes=tuple(notes),
     )
+
+
+def _tie_to_trains(ranges: list[AffectedRange], notes: list[str]) -> list[AffectedRange]:
+    """Tie ranges without a lower bound to their upper bound's train when one product has
+    several in different trains (Palo Alto's `<11.0.2`, `<10.2.5`, `<10.1.14-h11`): read
+    across trains, the highest would contain all the others and make them meaningless."""
+    open_trains: dict[tuple[str, str], set[str]] = {}
+    for r in ranges:
+        upper = r.fixed or r.last_affected
+        if r.introduced is None and r.train is None and upper is not None:
+            version = read_version(r.os_family, upper)
+            if version is not None:
+                open_trains.setdefault((r.os_family, r.product), set()).add(version.train)
+    tied: list[AffectedRange] = []
+    for r in ranges:
+        upper = r.fixed or r.last_affected
+        trains = open_trains.get((r.os_family, r.product), set())
+        version = read_version(r.os_family, upper) if upper is not None else None
+        if len(trains) > 1 and r.introduced is None and r.train is None and version is not None:
+            notes.append(
+                f"{r.product}: range up to {upper} read within train {version.train} "
+                f"(the document gives one such range per train: {', '.join(sorted(trains))})"
+            )
+            r = replace(r, train=version.train)
+        tied.append(r)
+    return tied
 
 
 def _product_key(name: str) -> str:

@@ -12,6 +12,7 @@ from tests.shared import SHOW
 from fixright.errors import InvalidInput
 from fixright.inventory.parse import parse_output
 from fixright.inventory.readers import feature_from_image
+from fixright.versions import InvalidVersion
 from fixright.versions import parse as parse_version
 
 RAW_FILES = sorted(SHOW.rglob("*.raw")) if SHOW.is_dir() else []
@@ -58,8 +59,12 @@ def test_facts_come_from_the_text(raw: Path) -> None:
         for value in (f.serial, f.version_text, f.model, f.hostname, f.image_file):
             assert value in text, f"{value!r} is not in the raw text"
         if f.version_text:
-            assert f.version is not None
-            assert f.version == parse_version(f.os_family, f.version_text)
+            try:
+                expected_version = parse_version(f.os_family, f.version_text)
+            except InvalidVersion:  # a family whose grammar is not there yet (FXOS "2.16(0.128)")
+                assert f.version is None
+            else:
+                assert f.version == expected_version
         else:
             assert f.version is None
         assert f.feature_set == "unknown" or f.feature_set.replace("+", "").replace("-", "").isalnum()

@@ -61,7 +61,7 @@ _PAGER = re.compile(
 # A timestamp a terminal logger puts before each line (SecureCRT, MobaXterm, ts, PuTTY scripts).
 _TIMESTAMP = re.compile(
     r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]"
-    r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?(?:[ \t]+-)?"
+    r"|\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?"
     r"|\[\d\d:\d\d:\d\d(?:[.,]\d+)?\]"
     r"|\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\])[ \t]?"
 )
@@ -75,12 +75,13 @@ _PROMPT = re.compile(
     r"(?:\{[\w:]+\}|\[edit(?:[ \t][^\]\n]*)?\])"  # Junos context lines on their own
     r"|<[\w.\-/]{1,80}>"  # Comware
     r"|(?:[\w.\-]+@)?[A-Za-z0-9][\w.\-/:~]{0,79}(?:[ \t]?\([\w.\-/:]+\))?[ \t]?[#>]"
-    r")(?P<command>[ \t]*(?:" + _COMMAND + r")\b[^\n]*|[ \t]*)$",
+    r")[ \t]*(?:do[ \t]+)?(?P<command>(?:" + _COMMAND + r")\b[^\n]*|)$",
     re.IGNORECASE,
 )
 # A command echoed without a prompt (copied from a log of commands sent).
 _ECHO = re.compile(
-    r"^[ \t]*(?P<command>(?:show|sh|display|dis|get system status|admin show)[ \t]+[\w\- |:/.\"]{2,80})$"
+    r"^[ \t]*(?P<command>(?:show|sh|display|dis|admin show)[ \t]+[\w\- |:/.\"]{2,80}"
+    r"|get system status)[ \t]*$"
 )
 # Output lines that look like a bare prompt but are not one.
 _NOT_PROMPT = re.compile(r"^(?:\d+[#>]|[A-Z][\w ]*:[ \t]*[#>])")

@@ -24,7 +24,12 @@ from fixright.inventory.readers import (
 )
 from fixright.inventory.readers_fw import forti_family, split_forti_version
 
-_FIELDS = ("model", "serial", "version_text", "hostname", "image_file")
+# What each kind of output is read for: an empty one of these is named in a warning.
+_ESSENTIALS = {
+    "version": ("model", "serial", "version_text", "hostname"),
+    "inventory": ("model", "serial"),
+    "software": ("version_text",),
+}
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,6 @@ class _Spec:
     os_family: str
     kind: str
     patterns: dict[str, tuple[str, ...]]  # field -> regexes, first group of the first match wins
-    expected: tuple[str, ...]  # fields this output normally shows: warn when one is missing
 
 
 def _first(patterns: tuple[str, ...], text: str) -> str:
@@ -44,132 +48,137 @@ def _first(patterns: tuple[str, ...], text: str) -> str:
     return ""
 
 
-_IMAGE = (r'^\s*System image file is:?\s*"?([^"\s]+)"?',)
+_IMAGE = (r'^[ \t]*System image file is:?[ \t]*"?([^"\s]+)"?',)
 _SPECS: dict[str, _Spec] = {
     "cisco_ios show version": _Spec(
         "cisco", "ios", "version",
         {
             "model": (r"^[Cc]isco (\S+) \(.*\) processor", r"^[Cc]isco (\S+) .*bytes of memory"),
-            "serial": (r"^System [Ss]erial [Nn]umber\s*:\s*(\S+)", r"^Processor board ID (\S+)"),
+            "serial": (r"^System [Ss]erial [Nn]umber[ \t]*:[ \t]*(\S+)", r"^Processor board ID (\S+)"),
             "hostname": (r"^(\S+) uptime is ",),
             "image_file": _IMAGE,
         },
-        ("model", "serial", "version_text", "hostname"),
     ),
     "cisco_asa show version": _Spec(
         "cisco", "asa", "version",
         {
             "version_text": (r"^Cisco Adaptive Security Appliance Software Version (\S+)",),
-            "model": (r"^Hardware:\s+([^,\n]+?)\s*(?:,|$)",),
-            "serial": (r"^Serial Number:\s*(\S+)",),
+            "model": (r"^Hardware:[ \t]+([^,\n]+?)[ \t]*(?:,|$)",),
+            "serial": (r"^Serial Number:[ \t]*(\S+)",),
             "hostname": (r"^(\S+) up \d",),
             "image_file": _IMAGE,
         },
-        ("model", "version_text", "hostname"),
     ),
     "cisco_nxos show version": _Spec(
         "cisco", "nxos", "version",
         {
-            "version_text": (r"^\s*(?:NXOS|system):\s+version\s+([^\s\[]+)",),
-            "model": (r"^\s*cisco (?:Nexus\s?\d+\s+)?(\S+)\s+\(?[Cc]hassis",),
-            "serial": (r"^\s*Processor [Bb]oard ID\s+(\S+)",),
-            "hostname": (r"^\s*Device name:\s*(\S+)",),
-            "image_file": (r"^\s*(?:NXOS|system) image file is:\s*(\S+)",),
+            "version_text": (r"^[ \t]*(?:NXOS|system):[ \t]+version[ \t]+([^\s\[]+)",),
+            "model": (r"^[ \t]*cisco (?:Nexus\s?\d+[ \t]+)?(\S+)[ \t]+\(?[Cc]hassis",),
+            "serial": (r"^[ \t]*Processor [Bb]oard ID[ \t]+(\S+)",),
+            "hostname": (r"^[ \t]*Device name:[ \t]*(\S+)",),
+            "image_file": (r"^[ \t]*(?:NXOS|system) image file is:[ \t]*(\S+)",),
         },
-        ("model", "serial", "version_text", "hostname"),
     ),
     "cisco_xr show version": _Spec(
         "cisco", "iosxr", "version",
         {
-            "version_text": (r"^\s*Cisco IOS XR Software, Version\s+([^\s\[]+)", r"^Version\s*:\s*(\S+)"),
+            "version_text": (r"^[ \t]*Cisco IOS XR Software, Version[ \t]+([^\s\[]+)", r"^Version[ \t]*:[ \t]*(\S+)"),
             "model": (r"^cisco (.+?) \(.*\) processor", r"^cisco (\S+) .*Chassis"),
-            "hostname": (r"^(\S+) uptime is ",),
+            "hostname": (r"^(?!System )(\S+) uptime is ",),
             "image_file": _IMAGE,
         },
-        ("model", "version_text"),
     ),
     "juniper_junos show version": _Spec(
         "juniper", "junos", "version",
         {
-            "version_text": (r"^\s*Junos:\s*(\S+)", r"^\s*JUNOS [\w ]*?(?:Software|Base OS boot)[\w ]*\[([^\]]+)\]"),
-            "model": (r"^\s*Model:\s*(\S+)",),
-            "hostname": (r"^\s*Hostname:\s*(\S+)",),
+            "version_text": (r"^[ \t]*Junos:[ \t]*(\S+)",
+                             r"^JUNOS (?:Software Release|Base OS boot|EX[ \t]+Software Suite) \[([^\]]+)\]"),
+            "model": (r"^[ \t]*Model:[ \t]*(\S+)",),
+            "hostname": (r"^[ \t]*Hostname:[ \t]*(\S+)",),
         },
-        ("model", "version_text", "hostname"),
     ),
     "arista_eos show version": _Spec(
         "arista", "eos", "version",
         {
-            "version_text": (r"^\s*Software image version:\s*(\S+)",),
-            "model": (r"^\s*Arista (\S+)",),
-            "serial": (r"^\s*Serial number:\s*(\S+)",),
+            "version_text": (r"^[ \t]*Software image version:[ \t]*(\S+)",),
+            "model": (r"^[ \t]*Arista (\S+)",),
+            "serial": (r"^[ \t]*Serial number:[ \t]*(\S+)",),
         },
-        ("model", "serial", "version_text"),
     ),
     "aruba_aoscx show system": _Spec(
         "aruba", "aoscx", "version",
         {
-            "version_text": (r"^\s*(?:ArubaOS-CX|AOS-CX) Version\s*:\s*(\S+)",),
-            "model": (r"^\s*Product Name\s*:\s*(\S+)",),
-            "serial": (r"^\s*Chassis Serial Nbr\s*:\s*(\S+)",),
-            "hostname": (r"^\s*Hostname\s*:\s*(\S+)",),
+            "version_text": (r"^[ \t]*(?:ArubaOS-CX|AOS-CX) Version[ \t]*:[ \t]*(\S+)",),
+            "model": (r"^[ \t]*Product Name[ \t]*:[ \t]*(\S+)",),
+            "serial": (r"^[ \t]*Chassis Serial Nbr[ \t]*:[ \t]*(\S+)",),
+            "hostname": (r"^[ \t]*Hostname[ \t]*:[ \t]*(\S+)",),
         },
-        ("model", "serial", "version_text", "hostname"),
     ),
     "hp_procurve show system": _Spec(
         "hpe", "procurve", "version",
         {
-            "version_text": (r"Software revision\s*:\s*(\S+)",),
-            "serial": (r"Serial Number\s*:\s*(\S+)",),
-            "hostname": (r"System Name\s*:\s*(\S+)",),
+            "version_text": (r"Software revision[ \t]*:[ \t]*(\S+)",),
+            "serial": (r"Serial Number[ \t]*:[ \t]*(\S+)",),
+            "hostname": (r"System Name[ \t]*:[ \t]*(\S+)",),
         },
-        ("serial", "version_text"),
     ),
     "paloalto_panos show system info": _Spec(
         "paloalto", "panos", "version",
         {
-            "version_text": (r"^\s*sw-version:\s*(\S+)",),
-            "model": (r"^\s*model:\s*(\S+)",),
-            "serial": (r"^\s*serial:\s*((?!unknown\b)\S+)",),
-            "hostname": (r"^\s*hostname:\s*(\S+)",),
+            "version_text": (r"^[ \t]*sw-version:[ \t]*(\S+)",),
+            "model": (r"^[ \t]*model:[ \t]*(\S+)",),
+            "serial": (r"^[ \t]*serial:[ \t]*((?!unknown\b)\S+)",),
+            "hostname": (r"^[ \t]*hostname:[ \t]*(\S+)",),
         },
-        ("model", "serial", "version_text", "hostname"),
     ),
     "cisco_fxos show system firmware": _Spec(
-        "cisco", "fxos", "software", {"version_text": (r"^\s*Version:\s*(\S+)",)}, ("version_text",)
+        "cisco", "fxos", "software", {"version_text": (r"^[ \t]*Version:[ \t]*(\S+)",)}
     ),
 }
 
 
-def _read_spec(spec: _Spec, text: str) -> Reading:
+def _all(patterns: tuple[str, ...], text: str) -> list[str]:
+    for pattern in patterns:
+        found = [v.strip() for v in re.findall(pattern, text, re.MULTILINE) if v.strip()]
+        if found:
+            return list(dict.fromkeys(found))
+    return []
+
+
+def _read_spec(spec: _Spec, text: str) -> list[Reading]:
+    """One reading per serial number the text shows (stack members), sharing the other fields."""
     values = {field: _first(patterns, text) for field, patterns in spec.patterns.items()}
     if "image_file" in values:
         values["image_file"] = _basename(values["image_file"]) if values["image_file"] else ""
-    return Reading(kind=spec.kind, vendor=spec.vendor, os_family=spec.os_family, **values)
+    base = Reading(kind=spec.kind, vendor=spec.vendor, os_family=spec.os_family, **values)
+    serials = _all(spec.patterns.get("serial", ()), text)
+    return [replace(base, serial=serial) for serial in serials] or [base]
 
 
-def _ios(text: str) -> Reading:
-    reading = _read_spec(_SPECS["cisco_ios show version"], text)
+def _ios(text: str) -> list[Reading]:
     xe = re.search(r"IOS[ -]XE|IOSXE|X86_64_LINUX_IOSD", text) is not None
     version = ""
     if xe:
-        version = _first((r"^Cisco IOS XE Software, Version\s+(\S+)", r"^IOS XE Version:\s*(\S+)"), text)
-    return replace(reading, os_family="iosxe" if xe else "ios", version_text=version or ios_release(text))
+        version = _first((r"^Cisco IOS XE Software, Version[ \t]+(\S+)", r"^IOS XE Version:[ \t]*(\S+)"), text)
+    return [
+        replace(r, os_family="iosxe" if xe else "ios", version_text=version or ios_release(text))
+        for r in _read_spec(_SPECS["cisco_ios show version"], text)
+    ]
 
 
-def _fortinet(text: str) -> Reading:
-    model, release, build = split_forti_version(_first((r"^Version:\s*(.+)$",), text))
-    model = model or _first((r"^Platform Type\s*:\s*(\S+)",), text)
-    return Reading(
+def _fortinet(text: str) -> list[Reading]:
+    model, release, build = split_forti_version(_first((r"^Version:[ \t]*(.+)$",), text))
+    model = model or _first((r"^Platform Type[ \t]*:[ \t]*(\S+)",), text)
+    return [Reading(
         kind="version",
         vendor="fortinet",
         os_family=forti_family(model),
         model=model,
-        serial=_first((r"^Serial-Number:\s*(\S+)",), text),
+        serial=_first((r"^Serial-Number:[ \t]*(\S+)",), text),
         version_text=release,
         build=build,
-        hostname=_first((r"^Hostname:\s*(\S+)",), text),
-    )
+        hostname=_first((r"^Hostname:[ \t]*(\S+)",), text),
+    )]
 
 
 # "NAME: "Chassis", DESCR: "..."" + "PID: X , VID: V01 , SN: Y", and XR admin's "Name: Rack 0  Descr: ...".
@@ -192,12 +201,27 @@ def _cisco_inventory(os_family: str) -> Callable[[str], list[Reading]]:
     return read
 
 
-_EXPECTED = {"cisco_ios show version": _SPECS["cisco_ios show version"].expected,
-             "fortinet get system status": ("model", "serial", "version_text", "hostname")}
+def _eos_inventory(text: str) -> list[Reading]:
+    # "System information" / " DCS-7150S-52-CL 52-port ..." / " 02.00 JPE13120702 2013-03-27"
+    match = re.search(r"^System information[ \t]*\n(?:[ \t]*Model.*\n[ \t-]*\n)?[ \t]*(\S+)[^\n]*\n"
+                      r"(?:[ \t]*HW Version.*\n[ \t-]*\n)?[ \t]*\S+[ \t]+(\S+)", text, re.MULTILINE)
+    if match is None:
+        return []
+    return [Reading("inventory", "arista", "eos", model=match.group(1), serial=match.group(2))]
+
+
+def _arubaos_inventory(text: str) -> list[Reading]:
+    model = _first((r"^[ \t]*SC Model#[ \t]*:[ \t]*(\S+)",), text)
+    serial = _first((r"^[ \t]*System Serial#[ \t]*:[ \t]*(\S+)",), text)
+    return [Reading("inventory", "aruba", "arubaos", model=model, serial=serial)]
+
+
 _READERS: dict[str, Callable[[str], list[Reading]]] = {
-    **{key: (lambda text, spec=spec: [_read_spec(spec, text)]) for key, spec in _SPECS.items()},
-    "cisco_ios show version": lambda text: [_ios(text)],
-    "fortinet get system status": lambda text: [_fortinet(text)],
+    **{key: (lambda text, spec=spec: _read_spec(spec, text)) for key, spec in _SPECS.items()},
+    "cisco_ios show version": _ios,
+    "fortinet get system status": _fortinet,
+    "arista_eos show inventory": _eos_inventory,
+    "aruba_os show inventory": _arubaos_inventory,
     "cisco_inventory show inventory": _cisco_inventory("ios"),
     "cisco_xr admin show inventory": _cisco_inventory("iosxr"),
 }
@@ -212,14 +236,13 @@ def read_fallback(key: str, text: str, reason: str) -> list[Reading]:
     """The essentials of output `key`, each reading marked "fallback" with its warnings.
 
     `reason` says why the template did not read it. Returns [] when not even
-    a release or a serial number is found: then the text is not read at all.
+    a release, a serial number or a model is found: then the text is not read at all.
     """
-    expected = _EXPECTED.get(key) or (_SPECS[key].expected if key in _SPECS else ("model", "serial"))
     result = []
     for reading in _READERS[key](text):
-        if not (reading.version_text or reading.serial):
+        if not (reading.version_text or reading.serial or reading.model):
             continue
-        missing = [f for f in expected if f in _FIELDS and not getattr(reading, f)]
+        missing = [f for f in _ESSENTIALS[reading.kind] if not getattr(reading, f)]
         warnings = [f"read by the fallback reader: {reason}"]
         warnings += [f"no {f.replace('_text', '').replace('_', ' ')} found" for f in missing]
         result.append(replace(reading, read_by="fallback", warnings=tuple(warnings)))

@@ -74,6 +74,7 @@ _PROMPT = re.compile(
     r"^(?P<prompt>"
     r"(?:\{[\w:]+\}|\[edit(?:[ \t][^\]\n]*)?\])"  # Junos context lines on their own
     r"|<[\w.\-/]{1,80}>"  # Comware
+    r"|>"  # FTD's CLISH
     r"|(?:[\w.\-]+@)?[A-Za-z0-9][\w.\-/:~]{0,79}(?:[ \t]?\([\w.\-/:]+\))?[ \t]?[#>]"
     r")[ \t]*(?:do[ \t]+)?(?P<command>(?:" + _COMMAND + r")\b[^\n]*|)$",
     re.IGNORECASE,
@@ -148,11 +149,10 @@ def clean_output(text: str) -> Cleaned:
             else:
                 line = _terminal_line(line)
                 removed.append(Removed(number, "carriage-return", raw.replace("\r", "\\r")))
-        if stamped:
-            match = _TIMESTAMP.match(line)
-            if match:
-                removed.append(Removed(number, "timestamp", match.group().strip()))
-                line = line[match.end():]
+        stamp = _TIMESTAMP.match(line) if stamped else None
+        if stamp:
+            removed.append(Removed(number, "timestamp", stamp.group().strip()))
+            line = line[stamp.end():]
         if pager and _PAGER.search(line):
             stripped = _PAGER.sub("", line)
             removed.append(Removed(number, "pager", line.strip()))

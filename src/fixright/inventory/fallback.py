@@ -11,6 +11,7 @@ marked `read_by="fallback"`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -150,7 +151,16 @@ def _read_spec(spec: _Spec, text: str) -> list[Reading]:
     values = {field: _first(patterns, text) for field, patterns in spec.patterns.items()}
     if "image_file" in values:
         values["image_file"] = _basename(values["image_file"]) if values["image_file"] else ""
-    base = Reading(kind=spec.kind, vendor=spec.vendor, os_family=spec.os_family, **values)
+    base = Reading(
+        kind=spec.kind,
+        vendor=spec.vendor,
+        os_family=spec.os_family,
+        model=values.get("model", ""),
+        serial=values.get("serial", ""),
+        version_text=values.get("version_text", ""),
+        hostname=values.get("hostname", ""),
+        image_file=values.get("image_file", ""),
+    )
     serials = _all(spec.patterns.get("serial", ()), text)
     return [replace(base, serial=serial) for serial in serials] or [base]
 
@@ -217,7 +227,7 @@ def _arubaos_inventory(text: str) -> list[Reading]:
 
 
 _READERS: dict[str, Callable[[str], list[Reading]]] = {
-    **{key: (lambda text, spec=spec: _read_spec(spec, text)) for key, spec in _SPECS.items()},
+    **{key: functools.partial(_read_spec, spec) for key, spec in _SPECS.items()},
     "cisco_ios show version": _ios,
     "fortinet get system status": _fortinet,
     "arista_eos show inventory": _eos_inventory,

@@ -29,9 +29,9 @@ from fixright.inventory.clean import Removed, clean_output
 from fixright.inventory.detect import (
     CISCO_INVENTORY,
     PLATFORMS,
+    Section,
     canonical_platform,
     looks_like_config,
-    Section,
     split_sections,
 )
 from fixright.inventory.fallback import has_fallback, read_fallback

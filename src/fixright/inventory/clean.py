@@ -58,6 +58,7 @@ _PAGER = re.compile(
     r"next line: Enter, quit: Control-C|-{1,2} ?More ?-{1,2}|\(END\))[ \t]*",
     re.IGNORECASE,
 )
+_PAGER_HINT = re.compile(r"-[ (]?more|\(END\)", re.IGNORECASE)
 # A timestamp a terminal logger puts before each line (SecureCRT, MobaXterm, ts, PuTTY scripts).
 _TIMESTAMP = re.compile(
     r"^(?:\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]"
@@ -84,6 +85,8 @@ _ECHO = re.compile(
     r"^[ \t]*(?P<command>(?:show|sh|display|dis|admin show)[ \t]+[\w\- |:/.\"]{2,80}"
     r"|get system status)[ \t]*$"
 )
+_PROMPT_ANYWHERE = re.compile(_PROMPT.pattern.replace("$", "[ \\t\\r]*$"), re.IGNORECASE | re.MULTILINE)
+_ECHO_ANYWHERE = re.compile(_ECHO.pattern, re.MULTILINE)
 # Output lines that look like a bare prompt but are not one.
 _NOT_PROMPT = re.compile(r"^(?:\d+[#>]|[A-Z][\w ]*:[ \t]*[#>])")
 
@@ -134,13 +137,19 @@ def clean_output(text: str) -> Cleaned:
                 break
         text = text.replace("\x08", "")
         removed.append(Removed(0, "backspace", f"{len(before) - len(text)} characters erased"))
-    lines = text.split("\n")
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
     has_cr = "\r" in text
-    stamped = _lines_with_timestamps(lines[:200])
+    head = text[:20000].split("\n")[:200]
+    stamped = _lines_with_timestamps(head)
+    pager = _PAGER_HINT.search(text) is not None
+    if not (has_cr or stamped or pager or _PROMPT_ANYWHERE.search(text) or _ECHO_ANYWHERE.search(text)):
+        # Nothing line by line to take out (most files saved by scripts): one part, as it is.
+        return Cleaned((Part("", text),) if text.strip() else (), tuple(removed))
+    lines = text.split("\n")
     parts: list[Part] = []
     command = ""
     current: list[str] = []
-    pager = "more" in text.lower() or "(END)" in text
     for number, raw in enumerate(lines, start=1):
         line = raw
         if has_cr and "\r" in line:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from netutils import lib_mapper
 
@@ -71,6 +71,7 @@ class Signature:
     platforms: tuple[str, ...]  # explicit --platform values this output may come from
     command: str
     pattern: re.Pattern[str]
+    needles: tuple[str, ...] = ()  # the pattern can only match a text holding one of these
 
 
 def _sig(key: str, platforms: tuple[str, ...], command: str, regex: str, flags: int = 0) -> Signature:
@@ -79,12 +80,12 @@ def _sig(key: str, platforms: tuple[str, ...], command: str, regex: str, flags: 
 
 # Order matters only where one output could match two patterns (XR before IOS).
 SIGNATURES: tuple[Signature, ...] = (
-    _sig("cisco_xr show version", ("cisco_xr",), "show version", r"^\s*Cisco IOS XR Software"),
+    _sig("cisco_xr show version", ("cisco_xr",), "show version", r"^[ \t]*Cisco IOS XR Software"),
     _sig(
         "cisco_nxos show version",
         ("cisco_nxos",),
         "show version",
-        r"^\s*Cisco Nexus Operating System|^\s*(?:NXOS|kickstart|system):\s+version\s",
+        r"^[ \t]*Cisco Nexus Operating System|^[ \t]*(?:NXOS|kickstart|system):\s+version\s",
     ),
     _sig(
         "cisco_ftd show version",
@@ -96,19 +97,19 @@ SIGNATURES: tuple[Signature, ...] = (
         "cisco_asa show version",
         ("cisco_asa",),
         "show version",
-        r"^\s*Cisco Adaptive Security Appliance Software Version",
+        r"^[ \t]*Cisco Adaptive Security Appliance Software Version",
     ),
     _sig(
         "cisco_ios show version",
         ("cisco_ios",),
         "show version",
-        r"^\s*(?:Cisco IOS(?: XE)? Software|IOS \(tm\)|Cisco Internetwork Operating System Software)",
+        r"^[ \t]*(?:Cisco IOS(?: XE)? Software|IOS \(tm\)|Cisco Internetwork Operating System Software)",
     ),
     _sig(
         "arista_eos show version",
         ("arista_eos",),
         "show version",
-        r"^\s*Software image version:|^Arista [\w-]+[ \t]*\r?\n[ \t]*Hardware version:",
+        r"^[ \t]*Software image version:|^Arista [\w-]+[ \t]*\r?\n[ \t]*Hardware version:",
     ),
     _sig(
         "juniper_junos show version",
@@ -120,7 +121,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "juniper_junos show chassis hardware",
         ("juniper_junos",),
         "show chassis hardware",
-        r"^\s*Hardware inventory:\s*$",
+        r"^[ \t]*Hardware inventory:\s*$",
     ),
     _sig(
         "aruba_aoscx show version",
@@ -156,42 +157,69 @@ SIGNATURES: tuple[Signature, ...] = (
         "aruba_aoscx show system",
         ("aruba_aoscx",),
         "show system",
-        r"^\s*(?:ArubaOS-CX|AOS-CX) Version\s*:",
+        r"^[ \t]*(?:ArubaOS-CX|AOS-CX) Version\s*:",
     ),
     _sig(
         "hp_procurve show system",
         ("hp_procurve",),
         "show system",
-        r"Status and Counters - General System Information|^\s*Software revision\s*:",
+        r"Status and Counters - General System Information|^[ \t]*Software revision\s*:",
     ),
-    _sig("hp_procurve show version", ("hp_procurve", "aruba_os"), "show version", r"^\s*Image stamp:"),
-    _sig("aruba_os show version", ("aruba_os",), "show version", r"^\s*ArubaOS \(MODEL:"),
+    _sig("hp_procurve show version", ("hp_procurve", "aruba_os"), "show version", r"^[ \t]*Image stamp:"),
+    _sig("aruba_os show version", ("aruba_os",), "show version", r"^[ \t]*ArubaOS \(MODEL:"),
     _sig(
         "aruba_os show inventory",
         ("aruba_os",),
         "show inventory",
-        r"^\s*SC Model#|^\s*System Serial#",
+        r"^[ \t]*SC Model#|^[ \t]*System Serial#",
     ),
     _sig(
         "hp_comware display device manuinfo",
         ("hp_comware",),
         "display device manuinfo",
-        r"^\s*DEVICE_(?:SERIAL_NUMBER|NAME)\s*:",
+        r"^[ \t]*DEVICE_(?:SERIAL_NUMBER|NAME)\s*:",
     ),
     _sig(
         "arista_eos show inventory",
         ("arista_eos",),
         "show inventory",
-        r"^System information\s*$|^\s*System has \d+ power supply slots",
+        r"^System information\s*$|^[ \t]*System has \d+ power supply slots",
     ),
     _sig(
         f"{CISCO_INVENTORY} show inventory",
         ("cisco_ios", "cisco_nxos", "cisco_asa", "cisco_xr"),
         "show inventory",
-        r'^\s*NAME:\s*"?[^\n]*?,\s+DESCR:',
+        r'^[ \t]*NAME:\s*"?[^\n]*?,\s+DESCR:',
         re.IGNORECASE,
     ),
 )
+
+# Plain substrings every match of a signature contains: a text without any of them is
+# not searched with the (slower, multi-line) pattern.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "cisco_xr show version": ("IOS XR Software",),
+    "cisco_nxos show version": ("Nexus Operating System", "NXOS:", "kickstart:", "system:"),
+    "cisco_ftd show version": ("Threat Defense",),
+    "cisco_asa show version": ("Adaptive Security Appliance Software Version",),
+    "cisco_ios show version": ("IOS", "Internetwork Operating System"),
+    "arista_eos show version": ("Software image version:", "Hardware version:"),
+    "juniper_junos show version": ("Hostname:",),
+    "juniper_junos show chassis hardware": ("Hardware inventory:",),
+    "aruba_aoscx show version": ("ArubaOS-CX", "AOS-CX"),
+    "fortinet get system status": ("Version: F", "Version: v"),
+    "paloalto_panos show system info": ("sw-version:",),
+    "cisco_fxos show system firmware": ("Startup-Vers:",),
+    "cisco_xr admin show inventory": ("Descr:",),
+    "aruba_aoscx show system": ("CX Version",),
+    "hp_procurve show system": ("General System Information", "Software revision"),
+    "hp_procurve show version": ("Image stamp:",),
+    "aruba_os show version": ("ArubaOS (MODEL:",),
+    "aruba_os show inventory": ("SC Model#", "System Serial#"),
+    "hp_comware display device manuinfo": ("DEVICE_",),
+    "arista_eos show inventory": ("System information", "power supply slots"),
+    f"{CISCO_INVENTORY} show inventory": ("DESCR:", "Descr:", "descr:"),
+}
+SIGNATURES = tuple(replace(sig, needles=_NEEDLES[sig.key]) for sig in SIGNATURES)
 
 # Lines only a configuration listing has.
 _SHOW_RUN = re.compile(
@@ -248,6 +276,8 @@ def _first_hits(text: str, platform: str | None) -> list[tuple[int, Signature]]:
     hits: dict[str, tuple[int, Signature]] = {}
     for sig in SIGNATURES:
         if platform is not None and platform not in sig.platforms:
+            continue
+        if not any(needle in text for needle in sig.needles):
             continue
         match = sig.pattern.search(text)
         if match is None:

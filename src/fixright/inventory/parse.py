@@ -19,6 +19,7 @@ serial (IOS XR, Junos, ASA contexts, virtual EOS) gives a device with serial
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -108,12 +109,14 @@ class ParseResult:
     removed: tuple[Removed, ...]
 
 
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+
+
 def _control_ratio(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ch < " " and ch not in "\n\r\t\f\v" or ch == "\ufffd")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def decode_output(data: bytes, source_name: str) -> str:

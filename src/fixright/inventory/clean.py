@@ -93,7 +93,8 @@ _NOT_PROMPT = re.compile(r"^(?:\d+[#>]|[A-Z][\w ]*:[ \t]*[#>])")
 
 def _lines_with_timestamps(lines: list[str]) -> bool:
     non_empty = [line for line in lines if line.strip()]
-    if not non_empty:
+    # A logger stamps every line: the first few tell.
+    if not non_empty or not any(_TIMESTAMP.match(line) for line in non_empty[:5]):
         return False
     stamped = sum(1 for line in non_empty if _TIMESTAMP.match(line))
     return stamped * 10 >= len(non_empty) * 6
@@ -143,7 +144,9 @@ def clean_output(text: str) -> Cleaned:
     head = text[:20000].split("\n")[:200]
     stamped = _lines_with_timestamps(head)
     pager = _PAGER_HINT.search(text) is not None
-    if not (has_cr or stamped or pager or _PROMPT_ANYWHERE.search(text) or _ECHO_ANYWHERE.search(text)):
+    prompts = any(c in text for c in "#>{") or "[edit" in text
+    if not (has_cr or stamped or pager or (prompts and _PROMPT_ANYWHERE.search(text))
+            or _ECHO_ANYWHERE.search(text)):
         # Nothing line by line to take out (most files saved by scripts): one part, as it is.
         return Cleaned((Part("", text),) if text.strip() else (), tuple(removed))
     lines = text.split("\n")

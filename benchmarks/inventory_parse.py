@@ -2,7 +2,12 @@
 
     .venv/bin/python benchmarks/inventory_parse.py [--files 10000] [--rows 100000]
 
-Prints a table and writes benchmarks/results/inventory_parse.json.
+Parsing is compared with raw TextFSM on the same files: each file's ntc-templates
+template (named by its folder, e.g. cisco_ios/show_version), compiled once, run
+with nothing around it. fixright's rate (cleaning, detection, merging, versions)
+must stay at >= 90% of that. The fallback's rate is measured on the same files
+with one line their template rejects added. Prints a table and writes
+benchmarks/results/inventory_parse.json.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
+import textfsm
 from rich.console import Console
 from rich.table import Table
 
@@ -45,22 +52,83 @@ _SAMPLES = [
 ]
 
 
-def bench_parse(files: int) -> dict[str, float | int]:
-    sources = [(p.name, p.read_bytes()) for p in sorted(SHOW.rglob("*.raw"))]
-    if not sources:
+def _template(path: Path) -> str:
+    return f"{path.parent.parent.name}_{path.parent.name}"
+
+
+def _raw_fsms(paths: list[Path]) -> dict[str, Any]:
+    from importlib import resources
+
+    folder = resources.files("ntc_templates") / "templates"
+    fsms: dict[str, Any] = {}
+    for path in paths:
+        name = _template(path)
+        if name not in fsms:
+            template = folder / f"{name}.textfsm"
+            if not template.is_file():  # the index sends XR "show inventory" to the admin template
+                template = folder / f"{path.parent.parent.name}_admin_{path.parent.name}.textfsm"
+            fsms[name] = textfsm.TextFSM(io.StringIO(template.read_text(encoding="utf-8")))
+    return fsms
+
+
+def bench_compare(files: int) -> tuple[dict[str, float | int], dict[str, float | int]]:
+    """fixright's parse and raw TextFSM (the file's template, compiled once) on the same files.
+
+    Each file is read by both, one right after the other, so load from elsewhere on a
+    shared machine falls on both alike.
+    """
+    paths = sorted(SHOW.rglob("*.raw"))
+    if not paths:
         sys.exit(f"no shared outputs under {SHOW}")
+    fsms = _raw_fsms(paths)
+    sources = [(p.name, p.read_bytes(), fsms[_template(p)]) for p in paths]
     work = [sources[i % len(sources)] for i in range(files)]
-    devices = failures = 0
-    start = time.perf_counter()
-    for name, data in work:
+    raw_seconds = ours_seconds = 0.0
+    devices = failures = rejected = 0
+    for name, data, fsm in work:
+        start = time.perf_counter()
+        fsm.Reset()
+        try:
+            fsm.ParseText(data.decode("utf-8-sig"))
+        except textfsm.TextFSMError:
+            rejected += 1
+        middle = time.perf_counter()
         try:
             devices += len(parse_output(decode_output(data, name), source_name=name))
         except InvalidInput:
             failures += 1
-    seconds = time.perf_counter() - start
-    return {"files": files, "distinct_files": len(sources), "seconds": round(seconds, 3),
-            "files_per_second": round(files / seconds, 1), "devices": devices,
+        ours_seconds += time.perf_counter() - middle
+        raw_seconds += middle - start
+    ours = {"files": files, "distinct_files": len(sources), "seconds": round(ours_seconds, 3),
+            "files_per_second": round(files / ours_seconds, 1), "devices": devices,
             "refused_files": failures}
+    raw = {"files": files, "seconds": round(raw_seconds, 3),
+           "files_per_second": round(files / raw_seconds, 1), "rejected_files": rejected}
+    return ours, raw
+
+
+_UNKNOWN_LINE = b"\nZq-unknown-thing : 42 perpetual\n"
+
+
+def bench_fallback(files: int) -> dict[str, float | int]:
+    """The same files with a line their template rejects: how fast, and how many the fallback reads."""
+    sources = [(p.name, p.read_bytes().rstrip(b"\n") + _UNKNOWN_LINE) for p in sorted(SHOW.rglob("*.raw"))]
+    work = [sources[i % len(sources)] for i in range(files)]
+    by_fallback = by_template = failures = 0
+    start = time.perf_counter()
+    for name, data in work:
+        try:
+            facts = parse_output(decode_output(data, name), source_name=name)
+        except InvalidInput:
+            failures += 1
+            continue
+        if any(f.read_by == "fallback" for f in facts):
+            by_fallback += 1
+        else:
+            by_template += 1
+    seconds = time.perf_counter() - start
+    return {"files": files, "seconds": round(seconds, 3), "files_per_second": round(files / seconds, 1),
+            "read_by_fallback": by_fallback, "read_by_template": by_template, "refused_files": failures}
 
 
 def make_csv(rows: int) -> str:
@@ -120,7 +188,10 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    parse_result = bench_parse(args.files)
+    parse_result, raw_result = bench_compare(args.files)
+    fallback_result = bench_fallback(args.files)
+    parse_result["share_of_raw_textfsm"] = round(
+        float(parse_result["files_per_second"]) / float(raw_result["files_per_second"]), 3)
     csv_result = bench_csv(args.rows)
     table = Table(title="inventory benchmark")
     table.add_column("measure")
@@ -129,6 +200,13 @@ def main() -> None:
     table.add_row("parse: files/second", str(parse_result["files_per_second"]))
     table.add_row("parse: devices read / files refused",
                   f"{parse_result['devices']} / {parse_result['refused_files']}")
+    table.add_row("raw TextFSM (template compiled once): files/second", str(raw_result["files_per_second"]))
+    table.add_row("parse rate / raw TextFSM rate (must be >= 0.90)",
+                  f"{parse_result['share_of_raw_textfsm']:.2f}")
+    table.add_row("with an unknown line: files/second", str(fallback_result["files_per_second"]))
+    table.add_row("with an unknown line: by fallback / by template / refused",
+                  f"{fallback_result['read_by_fallback']} / {fallback_result['read_by_template']} / "
+                  f"{fallback_result['refused_files']}")
     table.add_row("CSV rows imported into SQLite", f"{csv_result['rows']} ({csv_result['csv_mb']} MB)")
     table.add_row("CSV import: seconds (new devices)", str(csv_result["first_import_seconds"]))
     table.add_row("CSV re-import: seconds (all unchanged)", str(csv_result["reimport_seconds"]))
@@ -138,7 +216,8 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "python": platform.python_version(), "machine": platform.machine(),
-        "parse": parse_result, "csv_import": csv_result,
+        "parse": parse_result, "raw_textfsm": raw_result, "fallback": fallback_result,
+        "csv_import": csv_result,
     }, indent=2) + "\n")
 
 

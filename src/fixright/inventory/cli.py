@@ -15,7 +15,13 @@ from fixright.errors import InvalidInput
 from fixright.inventory import service
 from fixright.inventory.collect import collect, load_targets
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
-from fixright.inventory.parse import MAX_OUTPUT_CHARS, DeviceFacts, decode_output, parse_output
+from fixright.inventory.parse import (
+    MAX_OUTPUT_CHARS,
+    DeviceFacts,
+    decode_output,
+    parse_output,
+    read_output,
+)
 from fixright.inventory.uploads import looks_like_csv
 from fixright.output import Format, emit
 
@@ -25,7 +31,7 @@ devices_app = typer.Typer(help="Devices: import show outputs, CSV and SSH; list;
 LIST_COLUMNS = ["id", "serial", "vendor", "os_family", "model", "platform", "running_version",
                 "licensed_feature_set", "hostname", "source", "last_seen"]
 FACT_COLUMNS = ["source_name", "vendor", "os_family", "model", "serial", "version_text",
-                "platform", "feature_set", "hostname", "command"]
+                "platform", "feature_set", "hostname", "command", "read_by"]
 # Progress bars only where there is something to wait for.
 _PROGRESS_FROM = 20
 _DETAIL_LINES = 50
@@ -209,6 +215,8 @@ def parse_cmd(
     paths: list[str] = typer.Argument(..., help="Files, folders, or - for stdin."),
     platform: str | None = typer.Option(None, help="netmiko platform, e.g. cisco_ios: skip detection."),
     fmt: Format = typer.Option(Format.table, "--format"),
+    verbose: bool = typer.Option(False, "--verbose", "-v",
+                                 help="Also list what was cleaned out of each paste, and warnings."),
 ) -> None:
     """Show what fixright reads from show outputs, without storing anything."""
     facts: list[DeviceFacts] = []
@@ -219,9 +227,20 @@ def parse_cmd(
             continue
         try:
             text = decode_output(item.data, item.name)
-            facts.extend(parse_output(text, platform=platform, source_name=item.name))
+            result = read_output(text, platform=platform, source_name=item.name)
         except InvalidInput as exc:
             failures.append(exc.message)
+            continue
+        facts.extend(result.facts)
+        if verbose:
+            for removed in result.removed:
+                where = f"line {removed.line}" if removed.line else "text"
+                err_console.print(f"{item.name}: {where}: removed {removed.kind}: {removed.text!r}",
+                                  highlight=False, markup=False)
+            for fact in result.facts:
+                for warning in fact.warnings:
+                    err_console.print(f"{item.name}: {fact.serial or fact.model}: {warning}",
+                                      highlight=False, markup=False)
     data: list[dict[str, Any]] = [f.as_dict() for f in facts]
     if facts:
         emit(data, FACT_COLUMNS, fmt, title="Devices read")

@@ -43,6 +43,9 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "aruba_aoscx": ("show system",),
     "aruba_os": ("show version", "show inventory"),
     "hp_comware": ("display device manuinfo",),
+    "cisco_ftd": ("show version",),
+    "fortinet": ("get system status",),
+    "paloalto_panos": ("show system info",),
 }
 _ENABLE_PLATFORMS = ("cisco_ios", "cisco_asa")
 _PLAINTEXT_KEYS = ("password", "secret", "username")
@@ -136,10 +139,10 @@ def load_targets(
     defaults = parsed.defaults
     for index, host in enumerate(parsed.hosts):
         platform = canonical_platform(host.platform)
-        if platform is None:
+        if platform is None or platform not in COMMANDS:  # FXOS has no netmiko driver
             raise InvalidInput(
                 f"{source_name}: hosts[{index}].platform: unknown platform {host.platform!r}; "
-                f"use one of {', '.join(PLATFORMS)}"
+                f"use one of {', '.join(p for p in PLATFORMS if p in COMMANDS)}"
             )
         values: dict[str, str] = {}
         problem = ""

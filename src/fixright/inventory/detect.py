@@ -1,43 +1,55 @@
 """Tell which device platform and command printed a text, and cut it into sections.
 
-PURE. Operators paste whatever they captured: one `show version`, a `show
-version` followed by `show inventory`, with or without the prompt lines. Each
-known output has a signature line; a text is cut before each prompt line and,
-where there are no prompts, before the first signature line of each further
-command.
+PURE. `clean` has already taken the prompts out and cut the capture at each
+echoed command; within one part, each known output has a signature line and
+the part is cut before the first signature line of each further command (a
+paste of `show version` and `show inventory` without prompts).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-# Platform names follow netmiko / ntc-templates; aliases people type map onto them.
+from netutils import lib_mapper
+
+# Our parser keys follow netmiko / ntc-templates names. Any network-driver name netutils'
+# lib_mapper knows (NAPALM, Ansible, pyATS, scrapli, Nornir...) is mapped through its
+# normalised name to netmiko's, then here to a key; these aliases cover what it lacks.
 PLATFORM_ALIASES = {
     "cisco_xe": "cisco_ios",
     "ios": "cisco_ios",
     "iosxe": "cisco_ios",
     "nxos": "cisco_nxos",
-    "cisco_nxos_ssh": "cisco_nxos",
     "asa": "cisco_asa",
-    "cisco_ftd": "cisco_asa",
+    "ftd": "cisco_ftd",
+    "fxos": "cisco_fxos",
+    "firepower": "cisco_ftd",
     "iosxr": "cisco_xr",
     "xr": "cisco_xr",
     "junos": "juniper_junos",
     "juniper": "juniper_junos",
     "eos": "arista_eos",
     "aruba_procurve": "hp_procurve",
+    "aruba_osswitch": "hp_procurve",
     "procurve": "hp_procurve",
     "aoscx": "aruba_aoscx",
     "aruba_os_cx": "aruba_aoscx",
     "arubaos": "aruba_os",
     "comware": "hp_comware",
-    "hp_comware": "hp_comware",
+    "h3c_comware": "hp_comware",
+    "fortios": "fortinet",
+    "fortigate": "fortinet",
+    "panos": "paloalto_panos",
+    "paloalto": "paloalto_panos",
 }
 PLATFORMS = (
     "cisco_ios",
     "cisco_nxos",
     "cisco_asa",
+    "cisco_ftd",
+    "cisco_fxos",
     "cisco_xr",
     "juniper_junos",
     "arista_eos",
@@ -45,7 +57,11 @@ PLATFORMS = (
     "aruba_aoscx",
     "aruba_os",
     "hp_comware",
+    "fortinet",
+    "paloalto_panos",
 )
+# Connection-method suffixes netmiko and pyntc add to a platform name.
+_SUFFIXES = ("_ssh", "_telnet", "_serial", "_netconf", "_nxapi", "_eapi", "_api")
 CISCO_INVENTORY = "cisco_inventory"  # one signature, the family is worked out later
 
 
@@ -55,6 +71,7 @@ class Signature:
     platforms: tuple[str, ...]  # explicit --platform values this output may come from
     command: str
     pattern: re.Pattern[str]
+    needles: tuple[str, ...] = ()  # the pattern can only match a text holding one of these
 
 
 def _sig(key: str, platforms: tuple[str, ...], command: str, regex: str, flags: int = 0) -> Signature:
@@ -63,30 +80,36 @@ def _sig(key: str, platforms: tuple[str, ...], command: str, regex: str, flags: 
 
 # Order matters only where one output could match two patterns (XR before IOS).
 SIGNATURES: tuple[Signature, ...] = (
-    _sig("cisco_xr show version", ("cisco_xr",), "show version", r"^\s*Cisco IOS XR Software"),
+    _sig("cisco_xr show version", ("cisco_xr",), "show version", r"^[ \t]*Cisco IOS XR Software"),
     _sig(
         "cisco_nxos show version",
         ("cisco_nxos",),
         "show version",
-        r"^\s*Cisco Nexus Operating System|^\s*(?:NXOS|kickstart|system):\s+version\s",
+        r"^[ \t]*Cisco Nexus Operating System|^[ \t]*(?:NXOS|kickstart|system):\s+version\s",
+    ),
+    _sig(
+        "cisco_ftd show version",
+        ("cisco_ftd", "cisco_asa"),
+        "show version",
+        r"^Model\s*:\s*Cisco [^\n]*Threat Defense",
     ),
     _sig(
         "cisco_asa show version",
         ("cisco_asa",),
         "show version",
-        r"^\s*Cisco Adaptive Security Appliance Software Version",
+        r"^[ \t]*Cisco Adaptive Security Appliance Software Version",
     ),
     _sig(
         "cisco_ios show version",
         ("cisco_ios",),
         "show version",
-        r"^\s*(?:Cisco IOS(?: XE)? Software|IOS \(tm\)|Cisco Internetwork Operating System Software)",
+        r"^[ \t]*(?:Cisco IOS(?: XE)? Software|IOS \(tm\)|Cisco Internetwork Operating System Software)",
     ),
     _sig(
         "arista_eos show version",
         ("arista_eos",),
         "show version",
-        r"^\s*Software image version:|^Arista [\w-]+[ \t]*\r?\n[ \t]*Hardware version:",
+        r"^[ \t]*Software image version:|^Arista [\w-]+[ \t]*\r?\n[ \t]*Hardware version:",
     ),
     _sig(
         "juniper_junos show version",
@@ -98,53 +121,106 @@ SIGNATURES: tuple[Signature, ...] = (
         "juniper_junos show chassis hardware",
         ("juniper_junos",),
         "show chassis hardware",
-        r"^\s*Hardware inventory:\s*$",
+        r"^[ \t]*Hardware inventory:\s*$",
+    ),
+    _sig(
+        "aruba_aoscx show version",
+        ("aruba_aoscx",),
+        "show version",
+        r"^[ \t]*(?:ArubaOS-CX|AOS-CX)[ \t]*\r?\n[ \t]*\(c\) Copyright",
+    ),
+    _sig(
+        "fortinet get system status",
+        ("fortinet",),
+        "get system status",
+        r"^Version:[ \t]*(?:(?:Forti\w+|F[A-Z]{2}[\w-]*)-?\S*[ \t]+v\d|v\d+\.\d+\S*-build)",
+    ),
+    _sig(
+        "paloalto_panos show system info",
+        ("paloalto_panos",),
+        "show system info",
+        r"^sw-version:[ \t]*\d",
+    ),
+    _sig(
+        "cisco_fxos show system firmware",
+        ("cisco_fxos", "cisco_ftd"),
+        "show system firmware",
+        r"^[ \t]*Version:[ \t]*\S+[ \t]*\r?\n[ \t]*Startup-Vers:",
+    ),
+    _sig(
+        "cisco_xr admin show inventory",
+        ("cisco_xr",),
+        "admin show inventory",
+        r"^[ \t]*Name:[ \t]+\S[^\n]*?[ \t]Descr:[ \t]",
     ),
     _sig(
         "aruba_aoscx show system",
         ("aruba_aoscx",),
         "show system",
-        r"^\s*(?:ArubaOS-CX|AOS-CX) Version\s*:",
+        r"^[ \t]*(?:ArubaOS-CX|AOS-CX) Version\s*:",
     ),
     _sig(
         "hp_procurve show system",
         ("hp_procurve",),
         "show system",
-        r"Status and Counters - General System Information|^\s*Software revision\s*:",
+        r"Status and Counters - General System Information|^[ \t]*Software revision\s*:",
     ),
-    _sig("hp_procurve show version", ("hp_procurve", "aruba_os"), "show version", r"^\s*Image stamp:"),
-    _sig("aruba_os show version", ("aruba_os",), "show version", r"^\s*ArubaOS \(MODEL:"),
+    _sig("hp_procurve show version", ("hp_procurve", "aruba_os"), "show version", r"^[ \t]*Image stamp:"),
+    _sig("aruba_os show version", ("aruba_os",), "show version", r"^[ \t]*ArubaOS \(MODEL:"),
     _sig(
         "aruba_os show inventory",
         ("aruba_os",),
         "show inventory",
-        r"^\s*SC Model#|^\s*System Serial#",
+        r"^[ \t]*SC Model#|^[ \t]*System Serial#",
     ),
     _sig(
         "hp_comware display device manuinfo",
         ("hp_comware",),
         "display device manuinfo",
-        r"^\s*DEVICE_(?:SERIAL_NUMBER|NAME)\s*:",
+        r"^[ \t]*DEVICE_(?:SERIAL_NUMBER|NAME)\s*:",
     ),
     _sig(
         "arista_eos show inventory",
         ("arista_eos",),
         "show inventory",
-        r"^System information\s*$|^\s*System has \d+ power supply slots",
+        r"^System information\s*$|^[ \t]*System has \d+ power supply slots",
     ),
     _sig(
         f"{CISCO_INVENTORY} show inventory",
         ("cisco_ios", "cisco_nxos", "cisco_asa", "cisco_xr"),
         "show inventory",
-        r'^\s*NAME:\s*"?[^\n]*?,\s+DESCR:',
+        r'^[ \t]*NAME:\s*"?[^\n]*?,\s+DESCR:',
         re.IGNORECASE,
     ),
 )
 
-# A prompt followed by a command: "router#show version", "user@mx> show chassis hardware".
-_PROMPT = re.compile(
-    r"^[^\s#>]{1,80}[#>][ \t]*(?:show|sh|display|dis)\b[^\n]*$", re.MULTILINE | re.IGNORECASE
-)
+# Plain substrings every match of a signature contains: a text without any of them is
+# not searched with the (slower, multi-line) pattern.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "cisco_xr show version": ("IOS XR Software",),
+    "cisco_nxos show version": ("Nexus Operating System", "NXOS:", "kickstart:", "system:"),
+    "cisco_ftd show version": ("Threat Defense",),
+    "cisco_asa show version": ("Adaptive Security Appliance Software Version",),
+    "cisco_ios show version": ("IOS", "Internetwork Operating System"),
+    "arista_eos show version": ("Software image version:", "Hardware version:"),
+    "juniper_junos show version": ("Hostname:",),
+    "juniper_junos show chassis hardware": ("Hardware inventory:",),
+    "aruba_aoscx show version": ("ArubaOS-CX", "AOS-CX"),
+    "fortinet get system status": ("Version: F", "Version: v"),
+    "paloalto_panos show system info": ("sw-version:",),
+    "cisco_fxos show system firmware": ("Startup-Vers:",),
+    "cisco_xr admin show inventory": ("Descr:",),
+    "aruba_aoscx show system": ("CX Version",),
+    "hp_procurve show system": ("General System Information", "Software revision"),
+    "hp_procurve show version": ("Image stamp:",),
+    "aruba_os show version": ("ArubaOS (MODEL:",),
+    "aruba_os show inventory": ("SC Model#", "System Serial#"),
+    "hp_comware display device manuinfo": ("DEVICE_",),
+    "arista_eos show inventory": ("System information", "power supply slots"),
+    f"{CISCO_INVENTORY} show inventory": ("DESCR:", "Descr:", "descr:"),
+}
+SIGNATURES = tuple(replace(sig, needles=_NEEDLES[sig.key]) for sig in SIGNATURES)
+
 # Lines only a configuration listing has.
 _SHOW_RUN = re.compile(
     r"^(?:Building configuration\.\.\.|Current configuration\s*:|!\s*Last configuration change|"
@@ -154,11 +230,35 @@ _SHOW_RUN = re.compile(
 _CONFIG_LINES = re.compile(r"^(?:hostname \S+|interface \S+|router \S+|line vty)", re.MULTILINE)
 
 
+@functools.lru_cache(maxsize=1)
+def _driver_names() -> dict[str, str]:
+    """Every driver name netutils knows (lower-case) -> netmiko's name for that platform."""
+    netmiko = lib_mapper.NETMIKO_LIB_MAPPER_REVERSE
+    names: dict[str, str] = {}
+    # netmiko's and ntc-templates' own spellings first: where libraries disagree, they win.
+    order = ["netmiko", "ntc_templates"] + sorted(lib_mapper.NAME_TO_LIB_MAPPER)
+    for library in order:
+        for name, normalised in lib_mapper.NAME_TO_LIB_MAPPER[library].items():
+            names.setdefault(name.lower(), netmiko.get(normalised, normalised))
+    return names
+
+
 def canonical_platform(name: str) -> str | None:
-    """The netmiko/ntc platform name for `name` (aliases accepted), or None if unknown."""
+    """Our parser key for a platform name, or None if unknown.
+
+    Accepts netmiko / ntc-templates names, every network-driver name netutils'
+    lib_mapper knows (NAPALM "nxos_ssh", Ansible "cisco.ios.ios", scrapli
+    "cisco_iosxe", pyATS "iosxe", ...), connection suffixes ("cisco_ios_ssh")
+    and the local aliases.
+    """
     key = name.strip().lower()
-    key = PLATFORM_ALIASES.get(key, key)
-    return key if key in PLATFORMS else None
+    candidates = [key] + [key.removesuffix(s) for s in _SUFFIXES if key.endswith(s)]
+    for candidate in candidates:
+        for step in (candidate, _driver_names().get(candidate, "")):
+            resolved = PLATFORM_ALIASES.get(step, step)
+            if resolved in PLATFORMS:
+                return resolved
+    return None
 
 
 def looks_like_config(text: str) -> bool:
@@ -176,6 +276,8 @@ def _first_hits(text: str, platform: str | None) -> list[tuple[int, Signature]]:
     hits: dict[str, tuple[int, Signature]] = {}
     for sig in SIGNATURES:
         if platform is not None and platform not in sig.platforms:
+            continue
+        if not any(needle in text for needle in sig.needles):
             continue
         match = sig.pattern.search(text)
         if match is None:
@@ -202,24 +304,15 @@ def _line_start(text: str, pos: int) -> int:
 
 
 def split_sections(text: str, platform: str | None = None) -> list[Section]:
-    """The recognised command outputs in `text`, in order; empty if none is known.
+    """The recognised command outputs in `text` (one cleaned part of a capture), in order.
 
-    `platform` (a canonical name) restricts recognition to that platform's outputs.
+    Empty if none is known. `platform` (a canonical name) restricts
+    recognition to that platform's outputs.
     """
-    chunks: list[str] = []
-    last = 0
-    for match in _PROMPT.finditer(text):
-        chunks.append(text[last : match.start()])
-        last = match.end()
-    chunks.append(text[last:])
-    sections: list[Section] = []
-    for chunk in chunks:
-        if not chunk.strip():
-            continue
-        hits = _first_hits(chunk, platform)
-        if not hits:
-            continue
-        cuts = [0] + [_line_start(chunk, pos) for pos, _ in hits[1:]] + [len(chunk)]
-        for index, (_, sig) in enumerate(hits):
-            sections.append(Section(sig, chunk[cuts[index] : cuts[index + 1]]))
-    return sections
+    if not text.strip():
+        return []
+    hits = _first_hits(text, platform)
+    if not hits:
+        return []
+    cuts = [0] + [_line_start(text, pos) for pos, _ in hits[1:]] + [len(text)]
+    return [Section(sig, text[cuts[i] : cuts[i + 1]]) for i, (_, sig) in enumerate(hits)]

@@ -19,29 +19,34 @@ serial (IOS XR, Junos, ASA contexts, virtual EOS) gives a device with serial
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from fixright.errors import InvalidInput
-from fixright.inventory import readers, readers_hpe
+from fixright.inventory import readers, readers_fw, readers_hpe
+from fixright.inventory.clean import Removed, clean_output
 from fixright.inventory.detect import (
     CISCO_INVENTORY,
     PLATFORMS,
+    Section,
     canonical_platform,
     looks_like_config,
     split_sections,
 )
+from fixright.inventory.fallback import has_fallback, read_fallback
 from fixright.inventory.platforms import platform_for
 from fixright.inventory.readers import (
     UNKNOWN_FEATURE_SET,
     Reading,
+    TemplateRejected,
     Unreadable,
     read_cisco_inventory,
 )
 from fixright.versions import InvalidVersion, Version, parse
 
-READERS = {**readers.READERS, **readers_hpe.READERS}
+READERS = {**readers.READERS, **readers_hpe.READERS, **readers_fw.READERS}
 
 # Real show version + inventory outputs are well under 1 MB; anything this
 # large is not one device's output and would only cost time and memory.
@@ -53,9 +58,11 @@ __all__ = [
     "MAX_OUTPUT_CHARS",
     "UNKNOWN_FEATURE_SET",
     "DeviceFacts",
+    "ParseResult",
     "decode_output",
     "parse_many",
     "parse_output",
+    "read_output",
 ]
 
 
@@ -81,21 +88,35 @@ class DeviceFacts:
     platform: str
     source_name: str
     command: str
+    build: str = ""  # a build number printed beside the release (FortiOS "build2795" -> "2795")
+    read_by: str = "template"  # "fallback" when a template rejected the text (see `fallback`)
+    warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output: the version as printed, normalized, and its train."""
         data = asdict(self)
         data["version"] = self.version.normalized if self.version else None
         data["train"] = self.version.train if self.version else None
+        data["warnings"] = list(self.warnings)
         return data
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """The devices a capture describes and what cleaning removed from it (for verbose output)."""
+
+    facts: list[DeviceFacts]
+    removed: tuple[Removed, ...]
+
+
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 
 
 def _control_ratio(text: str) -> float:
     sample = text[:65536]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ch < " " and ch not in "\n\r\t\f\v" or ch == "\ufffd")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def decode_output(data: bytes, source_name: str) -> str:
@@ -124,8 +145,16 @@ def _check_text(text: str, source_name: str) -> None:
             f"{source_name}: {len(text)} characters is far larger than any device's output "
             f"(limit {MAX_OUTPUT_CHARS}): not a show output"
         )
-    if "\x00" in text or _control_ratio(text) > _BINARY_RATIO:
+    if "\x00" in text:
         raise InvalidInput(f"{source_name}: binary data, not text output of a device")
+
+
+def _check_cleaned(text: str, source_name: str) -> None:
+    # After cleaning: escapes and pager backspaces are control characters too.
+    if _control_ratio(text) > _BINARY_RATIO:
+        raise InvalidInput(f"{source_name}: binary data, not text output of a device")
+    if not text.strip():
+        raise InvalidInput(f"{source_name}: only prompts and commands, no device output")
 
 
 def _merge(versions: list[Reading], inventory: list[Reading]) -> list[Reading]:
@@ -156,6 +185,45 @@ def _merge(versions: list[Reading], inventory: list[Reading]) -> list[Reading]:
     return merged
 
 
+def _add_software(devices: list[Reading], software: list[Reading]) -> list[Reading]:
+    """Fill the release of devices from an output that shows only software (AOS-CX, FXOS)."""
+    if not software:
+        return devices
+    if not devices:
+        return software[:1]
+    soft = software[0]
+    if {d.vendor for d in devices} != {soft.vendor}:
+        raise Unreadable(f"a {soft.vendor} and a {devices[0].vendor} output: more than one device")
+    return [
+        replace(
+            d,
+            kind="version",
+            version_text=d.version_text or soft.version_text,
+            build=d.build or soft.build,
+            hostname=d.hostname or soft.hostname,
+            os_family=d.os_family if d.version_text else soft.os_family,
+        )
+        for d in devices
+    ]
+
+
+def _read_section(section: Section, family: str | None) -> list[Reading]:
+    key = section.signature.key
+    try:
+        if key.startswith(CISCO_INVENTORY):
+            return read_cisco_inventory(section.text, family)
+        return READERS[key](section.text)
+    except TemplateRejected as exc:
+        if not has_fallback(key):
+            raise
+        readings = read_fallback(key, section.text, str(exc))
+        if not readings:
+            raise
+        if key.startswith(CISCO_INVENTORY) and family:
+            readings = [replace(r, os_family=family) for r in readings]
+        return readings
+
+
 def _facts(reading: Reading, source_name: str, command: str) -> DeviceFacts:
     version: Version | None = None
     if reading.version_text:
@@ -183,20 +251,26 @@ def _facts(reading: Reading, source_name: str, command: str) -> DeviceFacts:
         ),
         source_name=source_name,
         command=command,
+        build=reading.build,
+        read_by=reading.read_by,
+        warnings=reading.warnings,
     )
 
 
-def parse_output(
+def read_output(
     text: str, *, platform: str | None = None, source_name: str = "<text>"
-) -> list[DeviceFacts]:
-    """Every device `text` describes, one `DeviceFacts` per serial number.
+) -> ParseResult:
+    """Every device `text` describes, and what was cleaned out of `text` first.
 
-    `text` is one capture: a `show version` (or `show system`), an inventory
-    output, or both concatenated (prompt lines may stay in). `platform` is a
-    netmiko/ntc name ("cisco_ios", "juniper_junos", ...) that overrides
-    detection. Raises `InvalidInput`, naming `source_name` and the reason, for
-    empty, binary or oversized text, configuration listings, unrecognised or
-    truncated output, and the outputs of two devices in one text.
+    `text` is one capture as pasted: a `show version` (or `show system`, `get
+    system status`, `show system info`), an inventory output, or several
+    commands one after another, with prompts, echoed commands, pager prompts,
+    escapes and CRLF left in (see `clean`). `platform` is any driver name
+    netutils knows ("cisco_ios", "cisco_iosxe", "nxos_ssh", "cisco.ios.ios",
+    ...) and overrides detection. Raises `InvalidInput`, naming `source_name`
+    and the reason, for empty, binary or oversized text, configuration
+    listings, unrecognised or truncated output, and the outputs of two devices
+    in one text.
     """
     _check_text(text, source_name)
     wanted: str | None = None
@@ -204,11 +278,14 @@ def parse_output(
         wanted = canonical_platform(platform)
         if wanted is None:
             raise InvalidInput(
-                f"unknown platform {platform!r}: use one of {', '.join(PLATFORMS)}"
+                f"unknown platform {platform!r}: use one of {', '.join(PLATFORMS)} "
+                "or a netmiko, NAPALM, Ansible, pyATS or scrapli name for one of them"
             )
-    sections = split_sections(text, wanted)
+    cleaned = clean_output(text)
+    _check_cleaned(cleaned.text, source_name)
+    sections = [s for part in cleaned.parts for s in split_sections(part.text, wanted)]
     if not sections:
-        if looks_like_config(text):
+        if looks_like_config(cleaned.text):
             raise InvalidInput(
                 f"{source_name}: a configuration listing ('show running-config'), "
                 "not 'show version' or 'show inventory' output"
@@ -219,30 +296,32 @@ def parse_output(
             )
         raise InvalidInput(
             f"{source_name}: unrecognised output: not 'show version', 'show inventory', "
-            "'show chassis hardware', 'show system' or 'display device manuinfo' "
-            "of a supported platform"
+            "'show chassis hardware', 'show system', 'get system status', 'show system info' "
+            "or 'display device manuinfo' of a supported platform"
         )
-    versions: list[Reading] = []
-    inventory: list[Reading] = []
+    found: dict[str, list[Reading]] = {"version": [], "inventory": [], "software": []}
     commands: list[str] = []
     try:
         for section in sections:
-            key = section.signature.key
-            if key.startswith(CISCO_INVENTORY):
-                family = versions[0].os_family if versions else None
-                readings = read_cisco_inventory(section.text, family)
-            else:
-                readings = READERS[key](section.text)
-            (versions if readings and readings[0].kind == "version" else inventory).extend(
-                readings
-            )
+            family = found["version"][0].os_family if found["version"] else None
+            readings = _read_section(section, family)
+            if readings:
+                found[readings[0].kind].extend(readings)
             commands.append(section.signature.command)
-        merged = _merge(versions, inventory)
+        merged = _add_software(_merge(found["version"], found["inventory"]), found["software"])
     except Unreadable as exc:
         command = " + ".join(dict.fromkeys(s.signature.command for s in sections))
         raise InvalidInput(f"{source_name}: '{command}' output: {exc}") from None
     command = " + ".join(dict.fromkeys(commands))
-    return [_facts(reading, source_name, command) for reading in merged]
+    facts = [_facts(reading, source_name, command) for reading in merged]
+    return ParseResult(facts, cleaned.removed)
+
+
+def parse_output(
+    text: str, *, platform: str | None = None, source_name: str = "<text>"
+) -> list[DeviceFacts]:
+    """Every device `text` describes, one `DeviceFacts` per serial number (see `read_output`)."""
+    return read_output(text, platform=platform, source_name=source_name).facts
 
 
 def parse_many(

@@ -24,6 +24,10 @@ class Unreadable(Exception):
     """The output is recognised but cannot be read (truncated, mangled, two devices)."""
 
 
+class TemplateRejected(Unreadable):
+    """The ntc-templates template refused a line: the tolerant fallback reader may still read it."""
+
+
 @dataclass(frozen=True)
 class Reading:
     """What one command output says about one device (empty string: not shown)."""
@@ -38,13 +42,16 @@ class Reading:
     image_file: str = ""
     feature_set: str = UNKNOWN_FEATURE_SET
     uptime: str = ""
+    build: str = ""  # a build number printed beside the release (FortiOS, FTD), "" if none
+    read_by: str = "template"  # "template" (ntc-templates or a strict reader) or "fallback"
+    warnings: tuple[str, ...] = ()
 
 
 def _records(template: str, text: str) -> list[dict[str, Any]]:
     try:
         return run_template(template, text)
     except TemplateError as exc:
-        raise Unreadable(f"unexpected line {exc.line!r} (ntc-templates {template})") from None
+        raise TemplateRejected(f"unexpected line {exc.line!r} (ntc-templates {template})") from None
 
 
 def _s(value: Any) -> str:
@@ -148,6 +155,23 @@ def _ios_xe_version(text: str, record: dict[str, Any]) -> str:
     return next((c for c in candidates if c), "")
 
 
+# The system software line, never the ROM/BOOTLDR/BOOTFLASH line that also says "Version".
+_IOS_SYSTEM_LINE = re.compile(
+    r"^(?:Cisco IOS Software|IOS \(tm\)|Cisco IOS XE Software)[^\n]*?,\s*Version\s+([^\s,]+)",
+    re.MULTILINE,
+)
+
+
+def ios_release(text: str) -> str:
+    """The IOS release on the system software line, qualifiers dropped.
+
+    "IOS (tm) C2600 Software (C2600-IS-M), Version 12.2(2)XA1, EARLY DEPLOYMENT
+    RELEASE SOFTWARE (fc1)" -> "12.2(2)XA1". "" when the text has no such line.
+    """
+    match = _IOS_SYSTEM_LINE.search(text)
+    return match.group(1) if match else ""
+
+
 def read_ios_version(text: str) -> list[Reading]:
     _one_device(text, r"^\S+ uptime is ", "'show version'")
     records = _records("cisco_ios_show_version", text)
@@ -155,7 +179,10 @@ def read_ios_version(text: str) -> list[Reading]:
         raise Unreadable("no fields found: the output looks truncated")
     record = records[0]
     xe = re.search(r"IOS[ -]XE|IOSXE|X86_64_LINUX_IOSD", text) is not None
-    version = _ios_xe_version(text, record) if xe else _s(record.get("version")).rstrip(",")
+    if xe:
+        version = _ios_xe_version(text, record)
+    else:
+        version = ios_release(text) or _s(record.get("version")).split(",")[0].strip()
     feature = _license_feature(text)
     if feature == UNKNOWN_FEATURE_SET:
         feature = feature_from_image(_s(record.get("software_image")))
@@ -248,7 +275,7 @@ _CHASSIS_NAME = re.compile(r"chassis|^rack \d+$|^switch ?\d+$|^\d+$|^stack", re.
 
 def _inventory_family(text: str) -> tuple[str, str]:
     """(ntc platform, os_family) of a Cisco `show inventory` without its show version."""
-    if re.search(r'^\s*NAME: "(?:Rack \d|\d+/RS?P\d)', text, re.M):
+    if re.search(r'^\s*NAME: "(?:Rack \d|\d+/RS?P\d|module \d+/RS?P\d)|IOS[ -]XRv? |/CPU\d"', text, re.M):
         return "cisco_xr", "iosxr"
     if re.search(r"^Name:", text, re.M) or re.search(r'DESCR: "ASA', text):
         return "cisco_asa", "asa"
@@ -401,12 +428,26 @@ def read_eos_inventory(text: str) -> list[Reading]:
     return [Reading("inventory", "arista", "eos", model=_s(record.get("pid")), serial=_s(record.get("sn")))]
 
 
+def read_xr_admin_inventory(text: str, os_family: str | None = None) -> list[Reading]:
+    """IOS XR `admin show inventory` ("Name: Rack 0   Descr: ..." without quotes)."""
+    records = _records("cisco_xr_admin_show_inventory", text)
+    readings = [
+        Reading("inventory", "cisco", os_family or "iosxr", model=_s(r.get("pid")), serial=_s(r.get("sn")))
+        for r in records
+        if _CHASSIS_NAME.search(_s(r.get("name"))) and _s(r.get("sn")) not in ("", "N/A")
+    ]
+    if not readings:
+        raise Unreadable("'admin show inventory' lists no chassis (Rack) with a serial number")
+    return _unique_by_serial(readings)
+
+
 READERS: dict[str, Callable[[str], list[Reading]]] = {
     "cisco_ios show version": read_ios_version,
     "cisco_nxos show version": read_nxos_version,
     "cisco_asa show version": read_asa_version,
     "cisco_xr show version": read_xr_version,
     "cisco_inventory show inventory": read_cisco_inventory,
+    "cisco_xr admin show inventory": read_xr_admin_inventory,
     "juniper_junos show version": read_junos_version,
     "juniper_junos show chassis hardware": read_junos_chassis,
     "arista_eos show version": read_eos_version,

@@ -97,6 +97,21 @@ def read_aoscx_system(text: str) -> list[Reading]:
     return [_require(reading, "version_text", "model", "serial")]
 
 
+def read_aoscx_version(text: str) -> list[Reading]:
+    """AOS-CX `show version`: the release only; `show system` in the same paste adds model and serial.
+
+    ntc-templates has no template for it; the banner's "Version : FL.10.11.1021" line is the release.
+    """
+    _one_device(text, r"^\s*(?:ArubaOS-CX|AOS-CX)\s*$", "'show version'")
+    reading = Reading(
+        kind="software",
+        vendor="aruba",
+        os_family="aoscx",
+        version_text=_search(r"^\s*Version\s*:\s*(\S+)", text),
+    )
+    return [_require(reading, "version_text")]
+
+
 _HPE_SKU = re.compile(r"\b((?:J[A-Z]\d{3}|R\d[A-Z]\d{2})[A-Z])$")
 
 
@@ -146,5 +161,6 @@ READERS: dict[str, Callable[[str], list[Reading]]] = {
     "aruba_os show version": read_arubaos_version,
     "aruba_os show inventory": read_arubaos_inventory,
     "aruba_aoscx show system": read_aoscx_system,
+    "aruba_aoscx show version": read_aoscx_version,
     "hp_comware display device manuinfo": read_comware_manuinfo,
 }

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.shared import SHOW
 
 from fixright.catalog.filenames import parse_filename
 from fixright.hardware import check, shipped_catalogue
 from fixright.versions import parse
-from tests.shared import SHOW
 
 ROOT = Path(__file__).resolve().parents[2]
 _NAME = re.compile(r"[A-Za-z0-9_.+-]+\.(?:bin|tgz|swi|SPA|iso|qcow2|tar)\b")
@@ -22,6 +22,8 @@ def _names_in(folder: Path) -> set[str]:
     names: set[str] = set()
     for path in folder.rglob("*"):
         if path.suffix not in (".py", ".raw", ".json", ".csv", ".toml", ".yml", ".md") or not path.is_file():
+            continue
+        if Path(__file__).parent in path.parents:  # this folder's names are made up on purpose
             continue
         for match in _NAME.finditer(path.read_text(errors="replace")):
             names.add(match.group(0))

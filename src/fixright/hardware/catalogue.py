@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -108,7 +108,7 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self._families)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Family]:
         return iter(self._families.values())
 
     def __contains__(self, family_id: object) -> bool:

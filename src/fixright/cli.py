@@ -52,6 +52,10 @@ from fixright.catalog.cli import images_app, releases_app  # noqa: E402
 
 app.add_typer(images_app, name="images")
 app.add_typer(releases_app, name="releases")
+from fixright.hardware.cli import hardware_app, platforms_app  # noqa: E402
+
+app.add_typer(hardware_app, name="hardware")
+app.add_typer(platforms_app, name="platforms")
 
 
 def _version(value: bool) -> None:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     accel_redirect_prefix: str | None = None
     # Set by `fixright serve --demo`: the login page then lists the demo logins.
     demo: bool = False
+    # An operator's hardware file (docs/hardware.md): adds to or overrides the shipped catalogue.
+    hardware_path: Path | None = None
 
     @field_validator("data_dir")
     @classmethod

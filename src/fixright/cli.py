@@ -14,6 +14,7 @@ from fixright.audit.cli import audit_app
 from fixright.clikit import AppContext, ErrorMappingGroup, app_context, console
 from fixright.config import load_settings
 from fixright.contracts.cli import contracts_app
+from fixright.demo import load_demo
 from fixright.errors import InvalidInput
 
 app = typer.Typer(
@@ -110,8 +111,6 @@ def serve(
     app_ctx.engine(migrate=True)  # fail fast, with one line, before binding the port
     settings.resolved_secret_key()
     if demo:
-        from fixright.demo import load_demo
-
         for line in load_demo(app_ctx):
             console.print(line, highlight=False)
     # Workers read settings from the environment, so pass ours down.

@@ -22,7 +22,17 @@ from sqlalchemy.orm import Session
 
 from fixright.accounts import service as accounts
 from fixright.accounts.models import Organization
+from fixright.advisories import service as advisories
+from fixright.catalog import service as catalog
+from fixright.catalog.backends import storage_from_url
+from fixright.contracts import service as contracts
+from fixright.contracts.csvio import read_contract_csv
+from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
+from fixright.inventory import service as inventory
+from fixright.inventory.csvio import read_devices_csv
+from fixright.inventory.models import Device
+from fixright.inventory.parse import parse_output
 
 OPERATOR = ("operator@demo.fixright.org", "demo-operator")
 OWNERS = {
@@ -80,8 +90,6 @@ def _image_bytes(name: str) -> bytes:
 
 
 def _import_show(session: Session, org_id: int, folders: tuple[str, ...]) -> int:
-    from fixright.inventory import service as inventory
-    from fixright.inventory.parse import parse_output
 
     facts = []
     for folder in folders:
@@ -98,7 +106,6 @@ def _import_show(session: Session, org_id: int, folders: tuple[str, ...]) -> int
 
 def _contracts_csv(session: Session, org_id: int, today: date) -> str:
     """Coverage for each device in turn: active, lapsed, lapsing within 30 days, none."""
-    from fixright.inventory.models import Device
 
     devices = session.scalars(
         select(Device).where(Device.organization_id == org_id).order_by(Device.id)).all()
@@ -125,14 +132,6 @@ def _contracts_csv(session: Session, org_id: int, today: date) -> str:
 
 def load_demo(app: Any) -> Iterator[str]:
     """Load the demo into an empty database (AppContext `app`); yields lines to print."""
-    from fixright.advisories import service as advisories
-    from fixright.catalog import service as catalog
-    from fixright.catalog.backends import storage_from_url
-    from fixright.contracts import service as contracts
-    from fixright.contracts.csvio import read_contract_csv
-    from fixright.entitlement import service as entitlement
-    from fixright.inventory import service as inventory
-    from fixright.inventory.csvio import read_devices_csv
 
     settings = app.settings
     storage = storage_from_url(settings.resolved_storage_url(), settings)

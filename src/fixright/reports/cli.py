@@ -9,7 +9,9 @@ from __future__ import annotations
 import typer
 
 from fixright.clikit import app_context, err_console
+from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
+from fixright.reports.exposure import EXPOSURE_COLUMNS, FIX_COLUMNS, exposure_report, fixes_report
 
 report_app = typer.Typer(help="Fleet reports: exposure, fixes, coverage, policies.",
                          no_args_is_help=True)
@@ -22,8 +24,6 @@ def exposure(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Per device: which advisories affect it and its combined fix."""
-    from fixright.inventory.service import resolve_organization
-    from fixright.reports.exposure import EXPOSURE_COLUMNS, exposure_report
 
     with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
@@ -43,8 +43,6 @@ def fixes(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Per affected device and advisory: the first fixed release, and the combined fix."""
-    from fixright.inventory.service import resolve_organization
-    from fixright.reports.exposure import FIX_COLUMNS, fixes_report
 
     with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)

@@ -57,6 +57,9 @@ from fixright.hardware.cli import hardware_app, platforms_app  # noqa: E402
 
 app.add_typer(hardware_app, name="hardware")
 app.add_typer(platforms_app, name="platforms")
+from fixright.triage.cli import triage_app  # noqa: E402
+
+app.add_typer(triage_app, name="triage")
 
 
 def _version(value: bool) -> None:

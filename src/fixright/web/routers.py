@@ -18,6 +18,7 @@ from fixright.downloads.api import router as downloads_router
 from fixright.entitlement.api import router as entitlement_router
 from fixright.inventory.api import router as inventory_router
 from fixright.reports.api import router as reports_router
+from fixright.triage.api import router as triage_router
 from fixright.web.ui_auth import router as auth_pages
 from fixright.web.ui_fleet import router as fleet_pages
 from fixright.web.ui_portal import router as portal_pages
@@ -29,7 +30,7 @@ def include_routers(app: FastAPI) -> None:
     """Every domain's API under `/api/v1`, the download links at `/dl`, the UI at `/`."""
     for domain_router in (accounts_router, downloads_router, inventory_router,
                           advisories_router, reports_router, contracts_router, catalog_router,
-                          entitlement_router, audit_router):
+                          entitlement_router, triage_router, audit_router):
         app.include_router(domain_router, prefix=API_PREFIX)
     app.include_router(link_router)
     for pages in (auth_pages, fleet_pages, portal_pages):

@@ -1,0 +1,1 @@
+"""Triage: what the owner decided about one advisory on one device (VEX vocabulary)."""

@@ -65,3 +65,16 @@ def test_closed_pipe_exits_quietly(tmp_path: Path) -> None:
     stderr = proc.stderr.read().decode()
     assert proc.wait(timeout=60) in (0, 141), stderr
     assert "Traceback" not in stderr and "Broken pipe" not in stderr
+
+
+def test_tables_fold_long_cells_instead_of_cutting_them() -> None:
+    ident = "cisco-sa-ios-xr-verii-bypass-HhPwQRvx"
+    rows = [{"a": ident, "b": "FCW2233FFG3-" + "X" * 30}]
+    for width in (40, 80):
+        buffer = io.StringIO()
+        emit(rows, ["a", "b"], "table", console=Console(file=buffer, width=width))
+        text = buffer.getvalue()
+        assert "…" not in text
+        body = [line.split("│") for line in text.splitlines() if line.startswith("│")]
+        assert "".join(cells[1].strip() for cells in body) == ident
+        assert "".join(cells[2].strip() for cells in body) == rows[0]["b"]

@@ -123,7 +123,8 @@ def emit(
     else:
         table = Table(title=title, show_lines=False)
         for column in columns:
-            table.add_column(column)
+            # Fold, never cut: an id or a serial with an ellipsis is useless.
+            table.add_column(column, overflow="fold")
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         out.print(table)

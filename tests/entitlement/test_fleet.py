@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 
 from tests.contracts.contracts_fleet import C4948
@@ -76,6 +77,15 @@ def test_report_policies_cli(cli, engine, shared_data, tmp_path) -> None:
     lines = csv_out.stdout.splitlines()
     assert lines[0].startswith("policy,exposed,may_download,blocked_pct")
     assert [line.split(",")[0] for line in lines[1:]] == list(PRESETS)
+    as_json = json.loads(cli("report", "policies", "--today", "2025-06-01", "--format",
+                             "json").stdout)
+    csv_rows = [line.split(",") for line in lines[1:]]
+    for row, cells in zip(as_json, csv_rows, strict=True):
+        # Numbers are numbers, costs are per currency, severities are counts.
+        assert isinstance(row["exposed"], int) and row["exposed"] == int(cells[1])
+        assert isinstance(row["may_download"], int) and isinstance(row["blocked_pct"], float)
+        assert all(isinstance(v, float) for v in row["contract_cost_per_year"].values())
+        assert all(set(v) == {"allowed", "exposed"} for v in row["by_severity"].values())
     page = cli("report", "policies", "contract-only", "open", "--format", "html")
     assert page.stdout.startswith("<!doctype html>") and page.stdout.count('class="bar"') == 2
     bad = cli("report", "policies", "--format", "pdf")

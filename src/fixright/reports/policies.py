@@ -38,6 +38,20 @@ def outcome_row(o: PolicyOutcome) -> dict[str, Any]:
     return row
 
 
+def outcome_json(o: PolicyOutcome) -> dict[str, Any]:
+    """The same facts as `outcome_row` for machines: numbers as numbers, costs per currency."""
+    return {
+        "policy": o.policy, "exposed": o.exposed, "may_download": o.allowed,
+        "blocked_pct": round(100 * o.share_blocked, 1),
+        "only_via_contract": o.only_via_contract,
+        "contract_would_unlock": o.contract_would_unlock, "no_known_fix": o.no_known_fix,
+        "contract_cost_per_year": {k: float(v) for k, v in sorted(o.contract_cost_per_year.items())},
+        "by_severity": {s: {"allowed": o.by_severity.get(s, (0, 0))[0],
+                            "exposed": o.by_severity.get(s, (0, 0))[1]}
+                        for s in SEVERITY_COLUMNS},
+    }
+
+
 def render_html(rows: list[dict[str, Any]], title: str) -> str:
     """A standalone page: the table and a horizontal bar per policy (share that may download)."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS)
@@ -80,7 +94,7 @@ def policies_command(
         raise InvalidInput(f"--format {fmt!r}: use table, json, csv or html")
     day: date = parse_today(today)
     names = list(policies or PRESETS)
-    with app_context(ctx).session() as session:
+    with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
         chosen = [service.get_policy(session, name) for name in names]
         outcomes = compare_policies(session, organization.id, chosen, today=day)
@@ -88,6 +102,9 @@ def policies_command(
     title = f"Policies for {organization.slug} on {day}"
     if fmt == "html":
         typer.echo(render_html(rows, title), nl=False)
+        return
+    if fmt == "json":
+        emit([], COLUMNS, fmt, json_data=[outcome_json(o) for o in outcomes])
         return
     emit(rows, COLUMNS, fmt, title=title)
     if fmt == "table":

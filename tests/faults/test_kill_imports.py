@@ -27,6 +27,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
+from tests.conftest import Cli, CliResult
+from tests.faults.inputs import contracts_csv, devices_csv, openvuln_json
 
 from fixright.advisories.models import Advisory
 from fixright.audit.models import AuditEvent
@@ -35,8 +37,6 @@ from fixright.catalog.storage_local import STAGING_DIR, LocalStorage
 from fixright.contracts.models import Contract, CoverageLine
 from fixright.db import make_session_factory
 from fixright.inventory.models import Device
-from tests.conftest import Cli, CliResult
-from tests.faults.inputs import contracts_csv, devices_csv, openvuln_json
 
 APP_NAME = "fixright-fault"
 # Seconds past the marker: at once, early, and well into the work.

@@ -30,7 +30,9 @@ def test_sigkill_mid_add_leaves_nothing_half_stored(cli, session: Session, tmp_p
     with image.open("wb") as handle:
         handle.truncate(SIZE)
     staging = data_dir / "blobs" / STAGING_DIR
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), **cli.env}
+    # PYTHONPATH kept: the killed process must run this tree's fixright, not an installed one.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "PYTHONPATH": os.environ.get("PYTHONPATH", ""), **cli.env}
     proc = subprocess.Popen([sys.executable, "-m", "fixright.cli", "images", "add", str(image)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

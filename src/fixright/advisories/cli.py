@@ -18,6 +18,7 @@ from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
 from fixright.inventory.parse import decode_output, parse_output
 from fixright.output import Format, emit, to_json
+from fixright.safe_open import read_regular
 
 advisories_app = typer.Typer(help="Security advisories: import and list.", no_args_is_help=True)
 
@@ -94,10 +95,7 @@ def _read_strict(
     results: list[ReadResult] = []
     skipped: list[tuple[str, str]] = []
     for path in service.expand_paths(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        raw = read_regular(path)
         try:
             results.append(read_document(raw, str(path), lenient=lenient, strict=True))
         except InvalidInput as exc:
@@ -145,8 +143,8 @@ def _output_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
             if not found:
                 failures.append(f"{path}: folder holds no device output")
             files.extend(found)
-        elif path.is_file():
-            files.append(path)
+        elif path.exists() or path.is_symlink():
+            files.append(path)  # reading refuses links and special files, by name
         else:
             failures.append(f"{path}: no such file or folder")
     return files, failures
@@ -157,7 +155,7 @@ def _read_devices(paths: list[Path]) -> tuple[list[Any], list[str]]:
     facts: list[Any] = []
     for file in files:
         try:
-            text = decode_output(file.read_bytes(), str(file))
+            text = decode_output(read_regular(file), str(file))
             facts.extend(parse_output(text, source_name=str(file)))
         except InvalidInput as exc:
             failures.append(exc.message)

@@ -49,6 +49,7 @@ from fixright.catalog.models import Release
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
 from fixright.inventory.models import Device
+from fixright.safe_open import read_regular
 from fixright.versions import InvalidVersion, parse
 
 
@@ -96,8 +97,8 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.is_file():
-            files.append(path)
+        elif path.exists() or path.is_symlink():
+            files.append(path)  # reading refuses links and special files, by name
         else:
             raise InvalidInput(f"{path}: no such file or folder")
     return files
@@ -110,10 +111,7 @@ def read_paths(
     results: list[ReadResult] = []
     skipped: list[tuple[str, str]] = []
     for path in expand_paths(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
+        raw = read_regular(path)
         try:
             results.append(read_document(raw, str(path), lenient=lenient))
         except InvalidInput as exc:

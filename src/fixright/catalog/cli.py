@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from fixright.catalog.storage import BlobStorage
 from fixright.clikit import AppContext, app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.output import Format, emit
+from fixright.safe_open import open_regular
 
 images_app = typer.Typer(help="Software images: add, list, verify.", no_args_is_help=True)
 releases_app = typer.Typer(help="Software releases: list, defer.", no_args_is_help=True)
@@ -112,11 +115,8 @@ def images_add(
     lines: list[str] = []
     with app.session() as session, _progress() as progress:
         for path in files:
-            try:
-                handle = path.open("rb")
-                size = path.stat().st_size
-            except OSError as exc:
-                raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from None
+            handle = open_regular(path)
+            size = os.fstat(handle.fileno()).st_size
             task = progress.add_task(path.name, total=size)
             with handle:
                 result = service.add_image(
@@ -179,6 +179,15 @@ def images_verify(ctx: typer.Context) -> None:
             f"failed after storing its bytes): {', '.join(o[:16] + '…' for o in orphans[:5])}",
             highlight=False,
         )
+    stale = integrity.stale_temporary(storage, _STALE)
+    if stale:
+        megabytes = sum(t.size for t in stale) / (1024 * 1024)
+        err_console.print(
+            f"note: {len(stale)} temporary file(s) ({megabytes:.1f} MB) untouched for over an "
+            f"hour, left by adds that were killed: {', '.join(t.name for t in stale[:5])}; "
+            "remove them with `fixright images gc --older-than 1h`",
+            highlight=False, markup=False,
+        )
     if problems:
         rows = [
             {"id": p.image_id, "filename": p.filename, "problem": p.problem, "detail": p.detail,
@@ -190,6 +199,44 @@ def images_verify(ctx: typer.Context) -> None:
         err_console.print(f"{len(problems)} of {len(images)} images are missing or corrupted")
         raise typer.Exit(1)
     console.print(f"{len(images)} images verified: every blob is present and intact")
+
+
+_STALE = timedelta(hours=1)
+_DURATION = re.compile(r"(\d{1,9})\s*([smhdw])", re.ASCII)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """`90s`, `15m`, `2h`, `7d` or `1w` as a timedelta, else `InvalidInput`."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise InvalidInput(f"--older-than {text!r}: use a number and a unit, like 90s, 15m, 2h or 7d")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+
+
+@images_app.command("gc")
+def images_gc(
+    ctx: typer.Context,
+    older_than: str = typer.Option(..., "--older-than", metavar="DURATION", help=(
+        "Only what is untouched for this long (90s, 15m, 2h, 7d): younger files may belong "
+        "to an add still running.")),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would go; remove nothing."),
+) -> None:
+    """Remove temporary files left by killed adds and blobs that belong to no image."""
+    age = parse_duration(older_than)
+    app = app_context(ctx)
+    storage = _storage(app)
+    # A write transaction: on SQLite no add is between storing its blob and its row meanwhile.
+    with app.session() as session:
+        report = integrity.collect_garbage(session, storage, age, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    for temp in report.temporary:
+        console.print(f"{verb} temporary file {temp.name} ({temp.size} bytes)",
+                      highlight=False, markup=False)
+    for key, size in report.orphans:
+        console.print(f"{verb} orphan blob {key} ({size} bytes)", highlight=False, markup=False)
+    console.print(f"{verb} {len(report.temporary)} temporary file(s) and {len(report.orphans)} "
+                  f"orphan blob(s), {report.bytes} bytes", highlight=False, markup=False)
 
 
 def _release_row(release: Release) -> dict[str, Any]:

@@ -2,19 +2,21 @@
 
 `fixright images verify` runs both: a missing or altered blob is a problem to
 report (exit non-zero); an orphan blob (left by an add whose transaction
-failed after the blob was stored) is only noted.
+failed after the blob was stored) and a stale temporary file (left by an add
+killed while copying) are only noted. `fixright images gc` removes those two.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fixright.catalog.hashing import Progress, digests_match, hash_stream
 from fixright.catalog.models import Image
-from fixright.catalog.storage import BlobStorage
+from fixright.catalog.storage import BlobStorage, TempFile
 from fixright.errors import NotFound
 
 
@@ -69,3 +71,56 @@ def orphan_blobs(session: Session, storage: BlobStorage) -> list[str]:
     referenced = set(session.scalars(select(Image.blob_key)))
     stored = storage.keys()
     return sorted(key for key in stored if key not in referenced)
+
+
+def stale_temporary(storage: BlobStorage, older_than: timedelta, *,
+                    now: datetime | None = None) -> list[TempFile]:
+    """Temporary files untouched for `older_than`: left by an add that was killed mid-copy.
+
+    A younger one may belong to an upload still running, so it is not listed.
+    """
+    cutoff = (now or datetime.now(UTC)) - older_than
+    return [t for t in storage.temporary_files() if t.modified < cutoff]
+
+
+@dataclass(frozen=True)
+class GarbageReport:
+    """What `collect_garbage` removed (or, on a dry run, would remove)."""
+
+    temporary: list[TempFile] = field(default_factory=list)
+    orphans: list[tuple[str, int]] = field(default_factory=list)  # (blob key, size)
+
+    @property
+    def bytes(self) -> int:
+        return sum(t.size for t in self.temporary) + sum(size for _key, size in self.orphans)
+
+
+def collect_garbage(session: Session, storage: BlobStorage, older_than: timedelta, *,
+                    dry_run: bool = False, now: datetime | None = None) -> GarbageReport:
+    """Remove stale temporary files and orphan blobs untouched for `older_than`.
+
+    An add stores its blob before its row, so a young orphan may be one whose
+    row is about to commit: only blobs older than `older_than` are taken, and
+    each is checked again against the images just before it is removed. Run
+    inside a write transaction (on SQLite that waits for any add in progress).
+    """
+    now = now or datetime.now(UTC)
+    cutoff = now - older_than
+    report = GarbageReport(temporary=stale_temporary(storage, older_than, now=now))
+    for key in orphan_blobs(session, storage):
+        try:
+            if storage.modified(key) >= cutoff:
+                continue
+            report.orphans.append((key, storage.size(key)))
+        except NotFound:
+            continue
+    if dry_run:
+        return report
+    for temp in report.temporary:
+        storage.remove_temporary(temp.name)
+    removed = []
+    for key, size in report.orphans:
+        if session.scalar(select(Image.id).where(Image.blob_key == key).limit(1)) is None:
+            storage.delete(key)
+            removed.append((key, size))
+    return GarbageReport(temporary=report.temporary, orphans=removed)

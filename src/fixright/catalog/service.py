@@ -10,12 +10,13 @@ content-addressed (the same bytes added again reuse it).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -143,9 +144,13 @@ def add_image(
                     f"{name}: {kind_} mismatch: expected {value}, the file has {actual}; "
                     "nothing was stored"
                 )
+        if digests.size == 0:
+            raise InvalidInput(f"{name}: the file is empty (0 bytes); nothing was stored")
         existing = session.scalar(select(Image).where(Image.sha256 == digests.sha256))
         if existing is not None and storage.exists(existing.blob_key):
             return AddResult(existing, False, digests)
+        if existing is None:
+            _refuse_other_bytes(session, name, digests.sha256)
         # Blob first, row second: a row never exists without its blob.
         stage.commit(digests.sha256)
     if existing is not None:  # the row was there but its blob was lost: restored now
@@ -177,6 +182,31 @@ def add_image(
                                      "size": digests.size, "release": release.version,
                                      "platform": image.platform, "public": public})
     return AddResult(image, True, digests)
+
+
+def _refuse_other_bytes(session: Session, name: str, sha256: str) -> None:
+    """`Conflict` if an image named `name` with other bytes is in the catalogue.
+
+    A vendor's file name names one build, and operators, policies and the
+    vendor's published digests refer to images by it: two different files
+    under one name mean one of them is damaged, altered or misnamed, and a
+    lookup by name could no longer say which is meant. So the second is
+    refused rather than versioned. On PostgreSQL a transaction-scoped
+    advisory lock on the name makes the check hold against a concurrent add
+    (SQLite write transactions are already serialised by BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        lock = int.from_bytes(hashlib.sha256(b"image-name:" + name.encode()).digest()[:8],
+                              "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
+    other = session.scalar(select(Image).where(Image.filename == name, Image.sha256 != sha256)
+                           .order_by(Image.id).limit(1))
+    if other is not None:
+        raise Conflict(
+            f"{name}: the catalogue already holds an image of this name with other bytes "
+            f"(id {other.id}, sha256 {other.sha256}); nothing was stored. A vendor file name "
+            "names one build: check both files against the vendor's published digests"
+        )
 
 
 def _image_filters(
@@ -272,13 +302,23 @@ def get_image(session: Session, image_id: int) -> Image:
 
 
 def get_image_by_filename(session: Session, filename: str) -> Image:
-    """The image stored under `filename` (the newest if the name was reused), else `NotFound`."""
-    image = session.scalar(
-        select(Image).where(Image.filename == filename).order_by(Image.id.desc()).limit(1)
-    )
-    if image is None:
+    """The image stored under `filename`, else `NotFound`.
+
+    Adding a second file under a name is refused, but a catalogue filled
+    before that rule may hold several: then `InvalidInput` lists them (by id
+    and sha256) rather than silently picking one.
+    """
+    images = list(session.scalars(
+        select(Image).where(Image.filename == filename).order_by(Image.id).limit(6)))
+    if not images:
         raise NotFound(f"no image named {filename!r}")
-    return image
+    if len(images) > 1:
+        shown = ", ".join(f"id {i.id} sha256 {i.sha256[:16]}…" for i in images[:5])
+        raise InvalidInput(
+            f"{len(images) if len(images) <= 5 else 'more than 5'} images are named "
+            f"{filename!r} ({shown}); name the image by its id"
+        )
+    return images[0]
 
 
 def get_image_by_sha256(session: Session, sha256: str) -> Image:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, BinaryIO, Protocol, runtime_checkable
@@ -116,6 +117,18 @@ class BlobReader:
         self.close()
 
 
+@dataclass(frozen=True)
+class TempFile:
+    """A temporary file a backend holds: an upload being written, or one a killed process left.
+
+    `name` is relative to the store (what `remove_temporary` takes back).
+    """
+
+    name: str
+    size: int
+    modified: datetime
+
+
 class Staging(Protocol):
     """A write-once area for a blob whose key is known only after it is written.
 
@@ -157,6 +170,18 @@ class BlobStorage(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove `key`; removing a missing key is not an error."""
+        ...
+
+    def modified(self, key: str) -> datetime:
+        """When `key` was last written (or last reused by an add), UTC (NotFound if missing)."""
+        ...
+
+    def temporary_files(self) -> Iterator[TempFile]:
+        """Temporary files of uploads in progress or abandoned (killed) ones."""
+        ...
+
+    def remove_temporary(self, name: str) -> None:
+        """Remove the temporary file `name` (from `temporary_files`); a missing one is not an error."""
         ...
 
     def presigned_url(

@@ -4,7 +4,9 @@ Every write goes to a temporary file on the same file system (in `root/.tmp`
 for staged uploads, in the blob's own folder for `put`), is fsynced, and is
 renamed into place, then the folder is fsynced: a crash at any moment leaves
 either no blob or the whole blob, never a partial one under a blob's name.
-Abandoned temporary files (a killed upload) are swept on the next staging.
+Abandoned temporary files (a killed upload) older than an hour are swept on
+the next staging; `temporary_files` lists them for `images verify` and
+`images gc`.
 """
 
 from __future__ import annotations
@@ -12,17 +14,27 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from fixright.catalog.storage import READ_CHUNK, BlobReader, blob_relpath, check_key, check_range
-from fixright.errors import ConfigurationError, IntegrityFailure, NotFound
+from fixright.catalog.storage import (
+    READ_CHUNK,
+    BlobReader,
+    TempFile,
+    blob_relpath,
+    check_key,
+    check_range,
+)
+from fixright.errors import ConfigurationError, IntegrityFailure, InvalidInput, NotFound
 
 STAGING_DIR = ".tmp"
+_TEMP_NAME = re.compile(r"(\.tmp/[^/]+|[0-9a-f]{2}/[0-9a-f]{2}/\.[^/]+)", re.ASCII)
 # A temporary file untouched for this long belongs to a dead upload.
 STALE_SECONDS = 3600
 
@@ -80,8 +92,11 @@ class LocalStorage:
         final = self.path(key)
         self._ensure_dir(final.parent)
         if final.exists():
-            # Same key, same bytes: keep the existing blob, drop the new copy.
+            # Same key, same bytes: keep the existing blob, drop the new copy. Touched,
+            # so `images gc` never takes a blob an add has just reused for an orphan.
             temp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.utime(final)
             return
         os.replace(temp, final)
         _fsync_dir(final.parent)
@@ -160,6 +175,34 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def modified(self, key: str) -> datetime:
+        try:
+            stamp = self.path(key).stat().st_mtime
+        except FileNotFoundError:
+            raise NotFound(f"blob {key} is missing from {self.root}") from None
+        return datetime.fromtimestamp(stamp, UTC)
+
+    def temporary_files(self) -> Iterator[TempFile]:
+        """Staged uploads (`.tmp/upload-*`) and `put`'s own temporaries (`ab/cd/.<key>-*`)."""
+        if not self.root.is_dir():
+            return
+        candidates = [*self.root.glob(f"{STAGING_DIR}/*"),
+                      *self.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/.*")]
+        for path in sorted(candidates):
+            try:
+                info = path.lstat()
+            except OSError:
+                continue  # finished or removed meanwhile
+            if stat.S_ISREG(info.st_mode):
+                yield TempFile(path.relative_to(self.root).as_posix(), info.st_size,
+                               datetime.fromtimestamp(info.st_mtime, UTC))
+
+    def remove_temporary(self, name: str) -> None:
+        """Remove temporary file `name` (only names `temporary_files` can give are accepted)."""
+        if _TEMP_NAME.fullmatch(name) is None:
+            raise InvalidInput(f"{name!r} is not the name of a temporary file of {self.root}")
+        (self.root / name).unlink(missing_ok=True)
 
     def presigned_url(self, key: str, *, filename: str, expires: int | timedelta) -> str | None:
         """Local files have no presigned URL: the portal streams them itself."""

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
@@ -25,11 +25,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from fixright.catalog.storage import (
     READ_CHUNK,
     BlobReader,
+    TempFile,
     check_key,
     check_range,
     content_disposition,
 )
-from fixright.errors import ConfigurationError, IntegrityFailure, NotFound
+from fixright.errors import ConfigurationError, IntegrityFailure, InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from fixright.config import Settings
@@ -164,6 +165,20 @@ class S3Storage:
     def delete(self, key: str) -> None:
         with self._errors(key):
             self.client.delete_object(Bucket=self.bucket, Key=self.object_name(key))
+
+    def modified(self, key: str) -> datetime:
+        with self._errors(key):
+            head = self.client.head_object(Bucket=self.bucket, Key=self.object_name(key))
+        stamp: datetime = head["LastModified"]
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+    def temporary_files(self) -> Iterator[TempFile]:
+        """None: uploads are staged in anonymous temporary files, which vanish with a killed
+        process, and S3 shows an object only once its upload completes."""
+        return iter(())
+
+    def remove_temporary(self, name: str) -> None:
+        raise InvalidInput(f"{name!r}: S3 storage keeps no temporary files")
 
     def presigned_url(self, key: str, *, filename: str, expires: int | timedelta) -> str | None:
         """A GET URL valid for `expires` (seconds or timedelta) that saves the blob as `filename`."""

@@ -14,6 +14,7 @@ from fixright.contracts.csvio import read_contract_csv
 from fixright.errors import InvalidInput
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
+from fixright.safe_open import read_regular
 
 contracts_app = typer.Typer(help="Service contracts and their coverage.", no_args_is_help=True)
 
@@ -52,10 +53,7 @@ def import_(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Import contracts and coverage lines (all-or-nothing; re-import is idempotent)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_regular(path)
     parsed = read_contract_csv(data, source=str(path))
     app = app_context(ctx)
     with app.session() as session:

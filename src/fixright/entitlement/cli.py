@@ -13,6 +13,7 @@ from fixright.entitlement.presets import PRESETS
 from fixright.errors import InvalidInput
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
+from fixright.safe_open import read_regular
 
 policy_app = typer.Typer(help="Entitlement policies: who may download which image.",
                          no_args_is_help=True)
@@ -67,8 +68,8 @@ def set_(
     path = Path(policy)
     if policy.endswith(".toml") or path.is_file():
         try:
-            argument = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            argument = read_regular(path).decode("utf-8")
+        except UnicodeDecodeError as exc:
             raise InvalidInput(f"{policy}: cannot read ({exc})") from None
         source = str(path)
     else:

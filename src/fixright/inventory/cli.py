@@ -24,6 +24,7 @@ from fixright.inventory.parse import (
 )
 from fixright.inventory.uploads import looks_like_csv
 from fixright.output import Format, emit
+from fixright.safe_open import read_regular
 
 devices_app = typer.Typer(help="Devices: import show outputs, CSV and SSH; list; export.",
                           no_args_is_help=True)
@@ -58,13 +59,15 @@ def _read_inputs(paths: list[str]) -> list[_Input]:
     def add_file(path: Path) -> None:
         name = str(path)
         try:
-            size = path.stat().st_size
+            size = path.lstat().st_size
             if size > MAX_OUTPUT_CHARS:
                 inputs.append(_Input(name, error=(
                     f"{name}: {size // (1024 * 1024)} MB is far larger than any device's output "
                     f"(limit {MAX_OUTPUT_CHARS // (1024 * 1024)} MB)")))
                 return
-            inputs.append(_Input(name, path.read_bytes()))
+            inputs.append(_Input(name, read_regular(path, limit=MAX_OUTPUT_CHARS)))
+        except InvalidInput as exc:
+            inputs.append(_Input(name, error=exc.message))
         except OSError as exc:
             inputs.append(_Input(name, error=f"{name}: cannot read: {exc.strerror or exc}"))
 
@@ -258,7 +261,7 @@ def collect_cmd(
 ) -> None:
     """Collect show version (+ inventory) over SSH and import the devices."""
     try:
-        text = hosts_file.read_text(encoding="utf-8")
+        text = read_regular(hosts_file).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{hosts_file}: cannot read: {getattr(exc, 'strerror', None) or exc}")
     targets, failed = load_targets(text, str(hosts_file))

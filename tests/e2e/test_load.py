@@ -69,17 +69,9 @@ def _setup(server: LiveServer, tmp: Path) -> Setup:
     return Setup(server, tokens[0], tokens[1:], images)
 
 
-# Known defect, left visible: under this load a SQLite write transaction can wait
-# longer than the 10 s busy timeout for BEGIN IMMEDIATE (waiters poll and can be
-# overtaken), and the request answers 500 "database is locked" (1-6 of ~1,250
-# requests per run on a busy 2-core machine). Needs a fair in-process queue for
-# SQLite writers or a longer server-side busy timeout in fixright/db.py.
-SQLITE_LOCKS = pytest.mark.xfail(reason="SQLite writers can time out on the lock under load "
-                                 "(db.py busy timeout)", strict=False)
-
-
-@pytest.fixture(scope="module", params=[pytest.param("sqlite", marks=SQLITE_LOCKS),
-                                        "postgresql"])
+# On SQLite this found 1-6 "database is locked" 500s in ~1,250 requests until the
+# server's writers queued on a lock (fixright.db._WriterQueue).
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def setup(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[Setup]:
     tmp = tmp_path_factory.mktemp("load")

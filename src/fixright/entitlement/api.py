@@ -17,6 +17,7 @@ from fixright.entitlement.policy import load_policy
 from fixright.entitlement.schemas import DecisionOut, PolicyOut, PolicySetIn, PolicySummaryOut
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.params import IdPath
 
 router = APIRouter(tags=["policy"])
 
@@ -82,7 +83,7 @@ def set_policy(body: PolicySetIn, session: SessionDep, operator: OperatorDep) ->
 
 
 @router.get("/images/{image_id}/entitlement", response_model=DecisionOut, tags=["catalog"])
-def check_entitlement(image_id: int, session: SessionDep, principal: PrincipalDep
+def check_entitlement(image_id: IdPath, session: SessionDep, principal: PrincipalDep
                       ) -> DecisionOut:
     """May the caller's organisation download this image under the active policy? The
     decision and its reasons, recorded in the audit log; no link is made. 404 for an image

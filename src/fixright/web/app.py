@@ -60,7 +60,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return error_json(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+            # A page address with an impossible id (or page number) names no page.
+            in_address = any(err["loc"][:1] in (("path",), ("query",)) for err in exc.errors())
+            status = 404 if in_address else 400
+            message = "no such page" if in_address else "the form was not filled in correctly"
+            return render(request, "error.html", _cookie_principal(request),
+                          status_code=status, message=message, status=status)
         return validation_error_json(exc)
 
     @app.get("/healthz", tags=["health"])

@@ -16,6 +16,7 @@ from fixright.advisories.records import ReadResult, newest_editions
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
+from fixright.infile import read_regular_file
 from fixright.inventory.parse import decode_output, parse_output
 from fixright.output import Format, emit, to_json
 
@@ -94,10 +95,7 @@ def _read_strict(
     results: list[ReadResult] = []
     skipped: list[tuple[str, str]] = []
     for path in service.expand_paths(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+        raw = read_regular_file(path)
         try:
             results.append(read_document(raw, str(path), lenient=lenient, strict=True))
         except InvalidInput as exc:

@@ -48,6 +48,7 @@ from fixright.audit import service as audit
 from fixright.catalog.models import Release
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
+from fixright.infile import read_regular_file
 from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
 
@@ -110,10 +111,7 @@ def read_paths(
     results: list[ReadResult] = []
     skipped: list[tuple[str, str]] = []
     for path in expand_paths(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
+        raw = read_regular_file(path)
         try:
             results.append(read_document(raw, str(path), lenient=lenient))
         except InvalidInput as exc:

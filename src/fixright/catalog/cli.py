@@ -25,6 +25,7 @@ from fixright.catalog.models import Image, Release
 from fixright.catalog.storage import BlobStorage
 from fixright.clikit import AppContext, app_context, console, err_console, fail
 from fixright.errors import InvalidInput
+from fixright.infile import shown
 from fixright.output import Format, emit
 
 images_app = typer.Typer(help="Software images: add, list, verify.", no_args_is_help=True)
@@ -117,7 +118,7 @@ def images_add(
                 size = path.stat().st_size
             except OSError as exc:
                 raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from None
-            task = progress.add_task(path.name, total=size)
+            task = progress.add_task(shown(path.name), total=size)
             with handle:
                 result = service.add_image(
                     session, storage, handle, filename=path.name, version=version,

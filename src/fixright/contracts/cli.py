@@ -12,6 +12,7 @@ from fixright.clikit import app_context, console, err_console
 from fixright.contracts import service
 from fixright.contracts.csvio import read_contract_csv
 from fixright.errors import InvalidInput
+from fixright.infile import read_regular_file
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
 
@@ -52,10 +53,7 @@ def import_(
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Import contracts and coverage lines (all-or-nothing; re-import is idempotent)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+    data = read_regular_file(path)
     parsed = read_contract_csv(data, source=str(path))
     app = app_context(ctx)
     with app.session() as session:

@@ -18,6 +18,7 @@ from fixright.entitlement.schemas import DecisionOut, PolicyOut, PolicySetIn, Po
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.http.params import IdPath
+from fixright.tomltext import load_toml
 
 router = APIRouter(tags=["policy"])
 
@@ -47,7 +48,7 @@ def list_policies(session: SessionDep, _principal: PrincipalDep) -> list[PolicyS
 def _named_toml(text: str, name: str | None) -> str:
     """The TOML to store: with `name` added when it has none; a different name is refused."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text, _TOML_SOURCE)
     except tomllib.TOMLDecodeError:
         return text if "\n" in text else text + "\n"  # the service names the line at fault
     # Validate as sent first, so errors name the lines the caller wrote.

@@ -11,6 +11,7 @@ from fixright.contracts.cli import parse_today
 from fixright.entitlement import service
 from fixright.entitlement.presets import PRESETS
 from fixright.errors import InvalidInput
+from fixright.infile import read_regular_file
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
 
@@ -67,9 +68,11 @@ def set_(
     path = Path(policy)
     if policy.endswith(".toml") or path.is_file():
         try:
-            argument = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{policy}: cannot read ({exc})") from None
+            argument = read_regular_file(path).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"{policy}: not UTF-8 text (byte {exc.start})") from None
+        if not argument.strip():
+            raise InvalidInput(f"{policy}: empty file; a policy needs at least one [[grant]] table")
         source = str(path)
     else:
         argument, source = policy, "<policy>"

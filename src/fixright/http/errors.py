@@ -21,6 +21,26 @@ def error_json(exc: FixrightError) -> JSONResponse:
     )
 
 
+# FastAPI's answer when the body cannot be parsed at all (100,000-deep JSON,
+# a 5,000-digit number, bytes that are not UTF-8); it names nothing.
+BODY_PARSE_DETAIL = "There was an error parsing the body"
+
+
+def body_parse_error_json() -> JSONResponse:
+    """A 400 that says why a request body could not be read as JSON."""
+    return JSONResponse({"error": "invalid_input", "detail": (
+        "request body: not readable JSON (nested too deeply, a number with too many digits, "
+        "or not UTF-8 text)")}, status_code=400)
+
+
+def database_value_json() -> JSONResponse:
+    """A 422 for a value the database refused to store (a NUL character, an out-of-range
+    number) although it passed validation."""
+    return JSONResponse({"error": "invalid_input", "detail": (
+        "a value in the request cannot be stored (a NUL character or a number out of range)")},
+        status_code=422)
+
+
 def validation_error_json(exc: RequestValidationError) -> JSONResponse:
     """A 422 naming every parameter that failed validation, with why."""
     problems = "; ".join(

@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
+from fixright.infile import read_regular_file, shown
 from fixright.inventory import service
 from fixright.inventory.collect import collect, load_targets
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
@@ -64,7 +65,9 @@ def _read_inputs(paths: list[str]) -> list[_Input]:
                     f"{name}: {size // (1024 * 1024)} MB is far larger than any device's output "
                     f"(limit {MAX_OUTPUT_CHARS // (1024 * 1024)} MB)")))
                 return
-            inputs.append(_Input(name, path.read_bytes()))
+            inputs.append(_Input(name, read_regular_file(path, MAX_OUTPUT_CHARS)))
+        except InvalidInput as exc:
+            inputs.append(_Input(name, error=exc.message))
         except OSError as exc:
             inputs.append(_Input(name, error=f"{name}: cannot read: {exc.strerror or exc}"))
 
@@ -145,7 +148,8 @@ def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
 def _list_failures(failures: list[str], header: str) -> None:
     err_console.print(f"[bold red]error:[/] {header}", highlight=False)
     for failure in failures:
-        err_console.print(f"  {failure}", highlight=False, markup=False)
+        # A file name may hold CR/LF: one failure stays one line.
+        err_console.print(f"  {shown(failure)}", highlight=False, markup=False)
 
 
 @devices_app.command("import")

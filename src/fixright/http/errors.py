@@ -7,6 +7,8 @@ a browser should get an HTML page instead.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -48,3 +50,25 @@ def validation_error_json(exc: RequestValidationError) -> JSONResponse:
     )
     return JSONResponse({"error": "invalid_input", "detail": problems}, status_code=422)
 
+
+
+# What every error answer looks like; FastAPI documents its own 422 shape
+# (`{"detail": [{"loc": ...}]}`), which this application never sends.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "description": "A short code, e.g. invalid_input"},
+        "detail": {"type": "string", "description": "What is wrong, naming the parameter"},
+    },
+}
+
+
+def document_errors(openapi: dict[str, Any]) -> dict[str, Any]:
+    """`openapi` with the 422 answers documented as they are sent (`ERROR_SCHEMA`)."""
+    schemas = openapi.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" in schemas:
+        schemas["HTTPValidationError"] = ERROR_SCHEMA
+        schemas.pop("ValidationError", None)
+    return openapi

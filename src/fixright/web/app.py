@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -25,6 +26,7 @@ from fixright.http.errors import (
     BODY_PARSE_DETAIL,
     body_parse_error_json,
     database_value_json,
+    document_errors,
     error_json,
     validation_error_json,
 )
@@ -101,6 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": "ok", "version": __version__}
 
     include_routers(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(get_openapi(
+                title=app.title, version=app.version, routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
     # Outermost, so it sees every response, including the session middleware's.

@@ -15,6 +15,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +30,7 @@ from fixright.db import (
     upgrade,
 )
 from fixright.errors import ConfigurationError, FixrightError
+from fixright.safe_open import shown
 
 err_console = Console(stderr=True, soft_wrap=True)
 console = Console(soft_wrap=True)
@@ -81,9 +83,18 @@ def app_context(ctx: typer.Context) -> AppContext:
     return obj
 
 
+def error_line(message: str) -> None:
+    """Print `message` as one error line on stderr.
+
+    Messages quote what the user gave (file names, cells): a CR or LF in a file
+    name must not start a forged line, and `[/]` in a cell is text, not markup.
+    """
+    err_console.print(f"[bold red]error:[/] {escape(shown(message))}", highlight=False)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one error line and exit with `code`."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    error_line(message)
     raise typer.Exit(code)
 
 
@@ -94,11 +105,11 @@ class ErrorMappingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except FixrightError as exc:
-            err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+            error_line(exc.message)
             raise typer.Exit(exc.exit_code) from None
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            err_console.print(f"[bold red]error:[/] database error: {reason}", highlight=False)
+            error_line(f"database error: {reason}")
             raise typer.Exit(1) from None
         except BrokenPipeError:
             sys.stderr.close()
@@ -116,5 +127,6 @@ __all__ = [
     "app_context",
     "console",
     "err_console",
+    "error_line",
     "fail",
 ]

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event, inspect, text
+from sqlalchemy import DateTime, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 from fixright.errors import ConfigurationError
 
@@ -38,6 +39,33 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Timezone-aware now, the one clock every table uses."""
     return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored as UTC and always read back timezone-aware (UTC).
+
+    PostgreSQL keeps the zone (`timestamptz`); SQLite stores text without one
+    and handed back naive datetimes, so API bodies, CSV and pages showed
+    times with no offset on SQLite only. Every DateTime column uses this type.
+    A naive value written by the code is taken as UTC, the house clock.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -19,6 +19,14 @@ from typing import BinaryIO
 
 from fixright.errors import InvalidInput
 
+_CONTROL = {c: f"\\x{c:02x}" for c in range(32)} | {127: "\\x7f"}
+
+
+def shown(name: str) -> str:
+    """`name` with control characters (CR, LF, ESC ...) escaped, so a message stays one line."""
+    return name.translate(_CONTROL)
+
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a named pipe"),
@@ -41,13 +49,13 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     `InvalidInput` (naming the path and why) otherwise, or when it cannot be
     opened. The caller closes the returned file.
     """
-    name = os.fspath(path)
+    name = shown(os.fspath(path))
     # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
     flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(name, flags)
+        fd = os.open(os.fspath(path), flags)
     except OSError as exc:
-        if exc.errno == errno.ELOOP or (exc.errno == errno.EMLINK and os.path.islink(name)):
+        if exc.errno == errno.ELOOP or (exc.errno == errno.EMLINK and os.path.islink(path)):
             raise InvalidInput(
                 f"{name}: is a symbolic link; refused (give the file it points to)"
             ) from None
@@ -75,7 +83,7 @@ def read_regular(path: str | os.PathLike[str], *, limit: int | None = None) -> b
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(
-            f"{os.fspath(path)}: larger than the {limit // (1024 * 1024) or limit} "
+            f"{shown(os.fspath(path))}: larger than the {limit // (1024 * 1024) or limit} "
             f"{'MB' if limit >= 1024 * 1024 else 'bytes'} accepted"
         )
     return data

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fixright.db import Base, utcnow
+from fixright.db import Base, UtcDateTime, utcnow
 
 ROLE_OPERATOR = "operator"
 ROLE_OWNER = "owner"
@@ -22,7 +22,7 @@ class Organization(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     # "operator" runs the portal; "owner" organisations own devices.
     role: Mapped[str] = mapped_column(String(16), default=ROLE_OWNER)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     @property
     def is_operator(self) -> bool:
@@ -40,8 +40,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default="member")
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_login: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 
@@ -56,9 +56,9 @@ class ApiToken(Base):
     # The token is "fxr_<prefix>_<secret>"; only sha256(token) is stored.
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_used: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")

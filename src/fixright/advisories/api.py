@@ -32,6 +32,7 @@ from fixright.advisories.severity import FILTER_HELP, severity_filter
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
+from fixright.http.params import IdPath
 from fixright.http.uploads import read_documents, upload_body
 from fixright.inventory import service as inventory
 from fixright.inventory.schemas import DeviceOut
@@ -46,7 +47,7 @@ MAX_ADVISORY_BYTES = 64 * 1024 * 1024
 
 
 @router.get("/devices/{device_id}", response_model=DeviceDetail, tags=["devices"])
-def get_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> DeviceDetail:
+def get_device(device_id: IdPath, session: SessionDep, principal: PrincipalDep) -> DeviceDetail:
     """A device's facts and exposure: each advisory with severity, CVEs and first fixed
     release, and the combined fix with its reason. Another organisation's device is a 404."""
     device = inventory.get_device(session, principal.organization_id, device_id)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fixright.db import Base, utcnow
+from fixright.db import Base, UtcDateTime, utcnow
 
 
 class Advisory(Base):
@@ -30,15 +30,15 @@ class Advisory(Base):
     cves: Mapped[list[str]] = mapped_column(JSON, default=list)
     bug_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     url: Mapped[str | None] = mapped_column(Text)
-    published: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    published: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revision: Mapped[str] = mapped_column(String(64), default="")
     vendor: Mapped[str] = mapped_column(String(120), default="")
     # Releases the document names as not affected: [[os_family, version], ...].
     not_affected: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_name: Mapped[str] = mapped_column(Text, default="")
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
     affected: Mapped[list[AdvisoryAffected]] = relationship(
         back_populates="advisory", cascade="all, delete-orphan", passive_deletes=True

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fixright.audit.chain import EventRecord
-from fixright.db import Base
+from fixright.db import Base, UtcDateTime
 
 
 class AuditEvent(Base):
@@ -18,7 +18,7 @@ class AuditEvent(Base):
     # Assigned by `audit.service.record` under a lock (it is part of the hash),
     # never by the database.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     # No foreign key: the log outlives the rows it mentions.
     organization_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -20,6 +20,7 @@ from fixright.catalog.schemas import ImageAdded, ImageOut, ReleaseOut
 from fixright.catalog.visibility import visible_image, visible_platforms
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
+from fixright.http.params import IdPath
 
 router = APIRouter(tags=["catalog"])
 
@@ -61,7 +62,7 @@ def list_images(
 
 
 @router.get("/images/{image_id}", response_model=ImageOut)
-def get_image(image_id: int, session: SessionDep, principal: PrincipalDep) -> ImageOut:
+def get_image(image_id: IdPath, session: SessionDep, principal: PrincipalDep) -> ImageOut:
     """One image with its digests; 404 when it does not exist or the caller may not see it."""
     return ImageOut.model_validate(visible_image(session, principal, image_id))
 

@@ -28,7 +28,7 @@ from fixright.catalog.storage import BlobStorage
 from fixright.clikit import AppContext, app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.output import Format, emit
-from fixright.safe_open import open_regular
+from fixright.safe_open import open_regular, shown
 
 images_app = typer.Typer(help="Software images: add, list, verify.", no_args_is_help=True)
 releases_app = typer.Typer(help="Software releases: list, defer.", no_args_is_help=True)
@@ -117,7 +117,7 @@ def images_add(
         for path in files:
             handle = open_regular(path)
             size = os.fstat(handle.fileno()).st_size
-            task = progress.add_task(path.name, total=size)
+            task = progress.add_task(shown(path.name), total=size)
             with handle:
                 result = service.add_image(
                     session, storage, handle, filename=path.name, version=version,

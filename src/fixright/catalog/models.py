@@ -18,7 +18,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     String,
     Text,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fixright.db import Base, utcnow
+from fixright.db import Base, UtcDateTime, utcnow
 
 RELEASE_KINDS = ("feature", "maintenance", "rebuild", "security")
 
@@ -66,7 +65,7 @@ class Image(Base):
     md5: Mapped[str] = mapped_column(String(32))
     # The storage key: today always the sha256, kept apart so storage can change.
     blob_key: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     public: Mapped[bool] = mapped_column(Boolean, default=False)
 
     release: Mapped[Release] = relationship(back_populates="images", lazy="joined")

@@ -92,11 +92,20 @@ def parse_date(text: str) -> date:
     raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD, e.g. 2025-03-01)")
 
 
+# The cost columns are NUMERIC(14, 2): more whole digits overflowed on PostgreSQL
+# (a 500) and were stored approximately on SQLite.
+MAX_PRICE_DIGITS = 12
+
+
 def _price(text: str) -> Decimal:
     if text.startswith("-"):
-        raise ValueError(f"price {text!r} is negative")
+        raise ValueError(f"price {shorten(text)} is negative")
     if not _PRICE.match(text):
-        raise ValueError(f"{text!r} is not a price (digits, optional decimals: 1234.50)")
+        raise ValueError(f"{shorten(text)} is not a price (digits, optional decimals: 1234.50)")
+    whole = text.split(".", 1)[0].replace(",", "")
+    if len(whole.lstrip("0")) > MAX_PRICE_DIGITS:
+        raise ValueError(f"price {shorten(text)} has more than {MAX_PRICE_DIGITS} digits before "
+                         "the decimal point")
     try:
         return Decimal(text.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern already rules this out

@@ -17,6 +17,7 @@ from fixright.catalog.storage import BlobStorage, blob_relpath, content_disposit
 from fixright.downloads import conditional, service
 from fixright.errors import ConfigurationError, NotFound
 from fixright.http.deps import OptionalPrincipalDep, PrincipalDep, SessionDep
+from fixright.http.params import IdPath
 
 router = APIRouter(tags=["downloads"])
 link_router = APIRouter(include_in_schema=False)
@@ -59,7 +60,7 @@ def decision_json(decision: Any) -> dict[str, Any]:
 
 @router.post("/images/{image_id}/download", response_model=LinkOut)
 def create_download_link(
-    image_id: int, request: Request, session: SessionDep, principal: PrincipalDep
+    image_id: IdPath, request: Request, session: SessionDep, principal: PrincipalDep
 ) -> Any:
     """Evaluate the active policy for this image; when allowed, a short-lived signed link.
 

@@ -17,6 +17,8 @@ from fixright.entitlement.policy import load_policy
 from fixright.entitlement.schemas import DecisionOut, PolicyOut, PolicySetIn, PolicySummaryOut
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.params import IdPath
+from fixright.tomltext import load_toml
 
 router = APIRouter(tags=["policy"])
 
@@ -46,7 +48,7 @@ def list_policies(session: SessionDep, _principal: PrincipalDep) -> list[PolicyS
 def _named_toml(text: str, name: str | None) -> str:
     """The TOML to store: with `name` added when it has none; a different name is refused."""
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text, _TOML_SOURCE)
     except tomllib.TOMLDecodeError:
         return text if "\n" in text else text + "\n"  # the service names the line at fault
     # Validate as sent first, so errors name the lines the caller wrote.
@@ -82,7 +84,7 @@ def set_policy(body: PolicySetIn, session: SessionDep, operator: OperatorDep) ->
 
 
 @router.get("/images/{image_id}/entitlement", response_model=DecisionOut, tags=["catalog"])
-def check_entitlement(image_id: int, session: SessionDep, principal: PrincipalDep
+def check_entitlement(image_id: IdPath, session: SessionDep, principal: PrincipalDep
                       ) -> DecisionOut:
     """May the caller's organisation download this image under the active policy? The
     decision and its reasons, recorded in the audit log; no link is made. 404 for an image

@@ -70,7 +70,9 @@ def set_(
         try:
             argument = read_regular(path).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{policy}: cannot read ({exc})") from None
+            raise InvalidInput(f"{policy}: not UTF-8 text (byte {exc.start})") from None
+        if not argument.strip():
+            raise InvalidInput(f"{policy}: empty file; a policy needs at least one [[grant]] table")
         source = str(path)
     else:
         argument, source = policy, "<policy>"

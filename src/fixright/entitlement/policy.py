@@ -50,6 +50,7 @@ from fixright.entitlement.registry import (
     did_you_mean,
 )
 from fixright.errors import InvalidInput
+from fixright.tomltext import load_toml
 
 CONDITIONS = REGISTRY.names()
 """The built-in conditions, in the order the documentation lists them."""
@@ -262,7 +263,7 @@ def load_policy(text: str, *, source: str = "<policy>", name: str | None = None)
     unknown key or condition, or a value of the wrong type.
     """
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text, source)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(source, text, exc) from None
     where = _Locator(text)

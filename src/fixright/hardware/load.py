@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from fixright.errors import InvalidInput
 from fixright.hardware.catalogue import Catalogue, Family, Origin
 from fixright.hardware.schema import FamilyEntry, HardwareFile
+from fixright.safe_open import read_regular
+from fixright.tomltext import load_toml
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
@@ -75,8 +77,10 @@ def _where(loc: Sequence[str | int]) -> str:
 
 def parse_text(text: str, name: str) -> HardwareFile:
     """A hardware file's text as a validated `HardwareFile`; `name` is used in errors."""
+    if not text.strip():
+        raise InvalidInput(f"{name}: empty file; a hardware file has [families.*] tables")
     try:
-        raw = tomllib.loads(text)
+        raw = load_toml(text, name)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_POSITION.search(str(exc))
         line = found.group(1) if found else "1"
@@ -111,7 +115,7 @@ def read_file(path: Path) -> HardwareFile:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InvalidInput(f"{path}: {size} bytes is more than a hardware file may hold")
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:

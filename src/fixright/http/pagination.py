@@ -5,7 +5,8 @@
         rows, total = service.page_things(session, ..., limit=page.limit, offset=page.offset)
         return Page.of(rows, total, page)
 
-A `limit` above `MAX_LIMIT` or below 1, or a negative `offset`, is a 422
+A `limit` above `MAX_LIMIT` or below 1, or an `offset` below 0 or above
+`MAX_OFFSET` (beyond a 64-bit SQL integer), is a 422
 naming the parameter: a client never gets a silently shortened page.
 """
 
@@ -18,8 +19,12 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
+from fixright.http.params import MAX_SQL_INT
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+# OFFSET + LIMIT must still fit a 64-bit SQL integer.
+MAX_OFFSET = MAX_SQL_INT - MAX_LIMIT
 
 T = TypeVar("T")
 
@@ -35,7 +40,7 @@ class PageParams:
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (1-{MAX_LIMIT}).")]
     = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

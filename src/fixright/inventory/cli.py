@@ -24,7 +24,7 @@ from fixright.inventory.parse import (
 )
 from fixright.inventory.uploads import looks_like_csv
 from fixright.output import Format, emit
-from fixright.safe_open import read_regular
+from fixright.safe_open import read_regular, shown
 
 devices_app = typer.Typer(help="Devices: import show outputs, CSV and SSH; list; export.",
                           no_args_is_help=True)
@@ -148,7 +148,8 @@ def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
 def _list_failures(failures: list[str], header: str) -> None:
     err_console.print(f"[bold red]error:[/] {header}", highlight=False)
     for failure in failures:
-        err_console.print(f"  {failure}", highlight=False, markup=False)
+        # A file name may hold CR/LF: one failure stays one line.
+        err_console.print(f"  {shown(failure)}", highlight=False, markup=False)
 
 
 @devices_app.command("import")

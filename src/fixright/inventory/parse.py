@@ -119,6 +119,15 @@ def _control_ratio(text: str) -> float:
     return len(_CONTROL.findall(sample)) / len(sample)
 
 
+def _nul_kind(data: bytes) -> str:
+    """What bytes with NULs probably are: UTF-16 text puts a NUL beside each ASCII letter."""
+    head = data[:4096]
+    if len(head) >= 8 and (head[1::2].count(0) > 0.4 * len(head) / 2
+                           or head[0::2].count(0) > 0.4 * len(head) / 2):
+        return "UTF-16 text (save it as UTF-8)"
+    return "binary data"
+
+
 def decode_output(data: bytes, source_name: str) -> str:
     """Text of a captured output file: UTF-8 (BOM optional), else Latin-1.
 
@@ -130,7 +139,7 @@ def decode_output(data: bytes, source_name: str) -> str:
             f"output (limit {MAX_OUTPUT_CHARS // (1024 * 1024)} MB): not a show output"
         )
     if b"\x00" in data[:65536]:
-        raise InvalidInput(f"{source_name}: binary data, not text output of a device")
+        raise InvalidInput(f"{source_name}: {_nul_kind(data)}, not text output of a device")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

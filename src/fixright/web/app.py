@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
+from starlette.exceptions import HTTPException
 
 from fixright import __version__
 from fixright.accounts.models import User
@@ -19,7 +22,15 @@ from fixright.config import Settings, load_settings
 from fixright.db import make_engine, make_session_factory
 from fixright.demo.loader import demo_logins
 from fixright.errors import FixrightError
-from fixright.http.errors import error_json, validation_error_json
+from fixright.http.errors import (
+    BODY_PARSE_DETAIL,
+    body_parse_error_json,
+    database_value_json,
+    document_errors,
+    error_json,
+    validation_error_json,
+)
+from fixright.http.params import refuse_nul
 from fixright.web.routers import API_PREFIX, include_routers
 from fixright.web.sessions import SchemeAwareSessions
 from fixright.web.templating import render
@@ -39,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_nul)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -60,8 +72,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return error_json(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+            # A page address with an impossible id (or page number) names no page.
+            in_address = any(err["loc"][:1] in (("path",), ("query",)) for err in exc.errors())
+            status = 404 if in_address else 400
+            message = "no such page" if in_address else "the form was not filled in correctly"
+            return render(request, "error.html", _cookie_principal(request),
+                          status_code=status, message=message, status=status)
         return validation_error_json(exc)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_DETAIL:
+            return body_parse_error_json()
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(DataError)
+    async def _database_value(_request: Request, _exc: DataError) -> Response:
+        return database_value_json()
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> Any:
@@ -74,6 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": "ok", "version": __version__}
 
     include_routers(app)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(get_openapi(
+                title=app.title, version=app.version, routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
     # Outermost, so it sees every response, including the session middleware's.

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from fixright import __version__
 from fixright.accounts.service import Principal
+from fixright.http.params import MAX_SQL_INT
 from fixright.web.sessions import csrf_token
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["version"] = __version__
 
 PAGE_SIZE = 50  # rows on one page of a UI list; the pages are cut in SQL
+
+# A page number whose offset would not fit a SQL integer is a "not found" page.
+PageNumber = Annotated[int, Query(le=MAX_SQL_INT // PAGE_SIZE, description="1-based page.")]
 
 
 def page_offset(page: int) -> tuple[int, int]:

@@ -21,12 +21,14 @@ from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
 from fixright.http.deps import SessionDep
+from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import (
     PAGE_SIZE,
+    PageNumber,
     flash,
     page_count,
     page_offset,
@@ -90,7 +92,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
 @router.get("/devices", response_class=HTMLResponse)
 def devices(
     request: Request, session: SessionDep, principal: UiPrincipal,
-    q: str | None = None, os_family: str | None = None, page: int = 1,
+    q: str | None = None, os_family: str | None = None, page: PageNumber = 1,
 ) -> Response:
     org_id = principal.organization_id
     page, offset = page_offset(page)
@@ -114,7 +116,7 @@ def devices(
 
 @router.get("/devices/{device_id}", response_class=HTMLResponse)
 def device_page(
-    device_id: int, request: Request, session: SessionDep, principal: UiPrincipal
+    device_id: IdPath, request: Request, session: SessionDep, principal: UiPrincipal
 ) -> Response:
     device = inventory.get_device(session, principal.organization_id, device_id)
     key = DeviceKey(device.id, device.os_family or None,

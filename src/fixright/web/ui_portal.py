@@ -21,8 +21,9 @@ from fixright.downloads import service as downloads
 from fixright.entitlement import service as entitlement
 from fixright.errors import Forbidden, InvalidInput
 from fixright.http.deps import OptionalPrincipalDep, SessionDep
+from fixright.http.params import IdPath
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import PAGE_SIZE, flash, page_count, page_offset, render
+from fixright.web.templating import PAGE_SIZE, PageNumber, flash, page_count, page_offset, render
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +36,7 @@ def _require_operator(principal: Principal) -> None:
 
 @router.get("/images", response_class=HTMLResponse)
 def images_page(request: Request, session: SessionDep, principal: UiPrincipal,
-                platform: str | None = None, page: int = 1) -> Response:
+                platform: str | None = None, page: PageNumber = 1) -> Response:
     """What the caller may see of the catalogue (the API's list), by family, train, version."""
     page, offset = page_offset(page)
     images, total = catalog.page_images(
@@ -49,7 +50,7 @@ def images_page(request: Request, session: SessionDep, principal: UiPrincipal,
 
 @router.post("/images/{image_id}/download", response_class=HTMLResponse)
 def download(
-    image_id: int, request: Request, session: SessionDep, principal: UiPrincipal,
+    image_id: IdPath, request: Request, session: SessionDep, principal: UiPrincipal,
     csrf_token: Annotated[str | None, Form()] = None,
     back: Annotated[str | None, Form()] = None,
 ) -> Response:
@@ -133,7 +134,7 @@ def policy_set(
 
 @router.get("/advisories", response_class=HTMLResponse)
 def advisories_page(request: Request, session: SessionDep, principal: UiPrincipal,
-                    page: int = 1) -> Response:
+                    page: PageNumber = 1) -> Response:
     page, offset = page_offset(page)
     rows, total = advisories.page_advisories(session, limit=PAGE_SIZE, offset=offset)
     return render(request, "advisories.html", principal, nav="advisories", advisories=rows,

@@ -322,6 +322,12 @@ class FixPlanner:
         if self._hardware is None:
             return None
         found = self.device_families(version.os_family, family, model)
+        if family and model and found and not any(self._published(f, version.train) for f in found):
+            # A stated family that was never published in the running train is a stale
+            # token (`nxos` on a 10.x Nexus); the model's family that is wins.
+            by_model = self.device_families(version.os_family, None, model)
+            running = tuple(f for f in by_model if self._published(f, version.train))
+            return running or found
         if len(found) > 1:
             narrowed = tuple(f for f in found if self._published(f, version.train))
             return narrowed or found

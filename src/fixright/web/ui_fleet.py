@@ -15,7 +15,6 @@ from fixright.advisories import service as advisories
 from fixright.advisories.results import DeviceExposure, DeviceKey
 from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
 from fixright.audit import service as audit
-from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement

@@ -37,9 +37,11 @@ and keeps its own caches, so one planner serves many questions on one index.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import (
@@ -79,10 +81,15 @@ def is_upgrade(running: Version, release: Version) -> bool:
         return False
     if release.train == running.train or running.os_family not in _PER_TRAIN_ORDER:
         return bool(release.key > running.key)
-    ours, theirs = _RELEASE_NUMBER.match(running.train), _RELEASE_NUMBER.match(release.train)
-    if ours is None or theirs is None:
-        return False
-    return (int(theirs[1]), int(theirs[2])) > (int(ours[1]), int(ours[2]))
+    ours, theirs = _release_number(running.train), _release_number(release.train)
+    return ours is not None and theirs is not None and theirs > ours
+
+
+@functools.lru_cache(maxsize=4096)
+def _release_number(train: str) -> tuple[int, int] | None:
+    """`15.2E` -> (15, 2)."""
+    found = _RELEASE_NUMBER.match(train)
+    return None if found is None else (int(found[1]), int(found[2]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +171,10 @@ class FixPlanner:
         self._families: dict[tuple[str, str | None, str | None], tuple[Family, ...]] = {}
         self._publishes: dict[tuple[str, str], bool] = {}
         self._last: dict[str, Version | None] = {}
+        self._train_limits: dict[tuple[str, str, int], tuple[bool, Any]] = {}
+        self._held: dict[int, tuple[Family, ...]] = {}
+        self._running: dict[tuple[str, str, str | None, str | None], tuple[Family, ...]] = {}
+        self._others: dict[tuple[int, str, str, int | None], tuple[str, ...]] = {}
         self._plans: dict[tuple[str, str, tuple[int, ...], tuple[str, ...] | None], _Plan] = {}
 
     @property
@@ -247,8 +258,27 @@ class FixPlanner:
             return True
         if release.train == running.train:
             return not families or any(self._within_last(release, f) for f in families)
-        return any(self._published(f, release.train) and self._within_last(release, f)
-                   for f in families)
+        # Keyed by identity (hashing Family values is slow); `_held` keeps the tuple
+        # alive, so its id is never reused for another.
+        key = (release.os_family, release.train, id(families))
+        limit = self._train_limits.get(key)
+        if limit is None:
+            self._held.setdefault(id(families), families)
+            limit = self._train_limits[key] = self._train_limit(release, families)
+        allowed, ceiling = limit
+        return allowed and (ceiling is None or release.key <= ceiling)
+
+    def _train_limit(self, release: Version, families: tuple[Family, ...]) -> tuple[bool, Any]:
+        """(published for one of `families`, highest key they run in that train or None)."""
+        ceilings = []
+        for family in families:
+            if not self._published(family, release.train):
+                continue
+            last = self._last_release(family)
+            if last is None or last.train != release.train:
+                return True, None
+            ceilings.append(last.key)
+        return bool(ceilings), max(ceilings) if ceilings else None
 
     # -- exposure -----------------------------------------------------------------
 
@@ -321,6 +351,13 @@ class FixPlanner:
         publishing the running train when a model runs several (NX-OS 9.x and 10.x)."""
         if self._hardware is None:
             return None
+        key = (version.os_family, version.train, family, model)
+        found = self._running.get(key)
+        if found is None:
+            found = self._running[key] = self._narrow(version, family, model)
+        return found
+
+    def _narrow(self, version: Version, family: str | None, model: str | None) -> tuple[Family, ...]:
         found = self.device_families(version.os_family, family, model)
         if family and model and found and not any(self._published(f, version.train) for f in found):
             # A stated family that was never published in the running train is a stale
@@ -489,11 +526,21 @@ class FixPlanner:
         runs, as 'train (release)', newest first; none for unknown hardware (`families` ())."""
         if families == ():
             return ()
-        found = self._fixed_trains(adv, version.os_family)
-        return tuple(
-            label for v, label in found
-            if v.train != version.train and self.runs(v, version, families)
-        )[:MAX_OTHER_TRAINS]
+        # Releases of two different trains compare the same way whichever two are
+        # taken (trains are numbered apart), so the answer holds for the whole train.
+        key = (adv, version.os_family, version.train, None if families is None else id(families))
+        cached = self._others.get(key)
+        if cached is None:
+            if families is not None:
+                self._held.setdefault(id(families), families)
+            found = self._fixed_trains(adv, version.os_family)
+            cached = tuple(
+                label for v, label in found
+                if v.train != version.train and self.runs(v, version, families)
+            )[:MAX_OTHER_TRAINS]
+            if len(self._others) < 1_000_000:
+                self._others[key] = cached
+        return cached
 
     def plan_upgrade(
         self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None

@@ -173,6 +173,8 @@ class FixPlanner:
         self._last: dict[str, Version | None] = {}
         self._train_limits: dict[tuple[str, str, int], tuple[bool, Any]] = {}
         self._held: dict[int, tuple[Family, ...]] = {}
+        self._migrations: dict[
+            tuple[str, str, frozenset[int], int | None], tuple[UpgradeTarget, ...]] = {}
         self._running: dict[tuple[str, str, str | None, str | None], tuple[Family, ...]] = {}
         self._others: dict[tuple[int, str, str, int | None], tuple[str, ...]] = {}
         self._plans: dict[tuple[str, str, tuple[int, ...], tuple[str, ...] | None], _Plan] = {}
@@ -572,17 +574,24 @@ class FixPlanner:
         none_here = f"no known release of train {train} above {version} is free of all {count} advisories"
         if families == ():
             return CombinedFix(None, False, none_here), (), "unknown_hardware"
-        targets = tuple(
-            UpgradeTarget(
-                release, release.train, KIND_MIGRATION,
-                f"no fix in {train}; migrate to {release.train}: first fixed {release}"
-                + (" (inferred)" if inferred else ""),
-                inferred,
-            )
-            for release in self._combined_elsewhere(version, wanted)
-            if self.runs(release, version, families)
-            for inferred in (self._inferred(release, advs),)
-        )[:MAX_OTHER_TRAINS]
+        # Direction between two trains holds for all their releases, so the
+        # migrations are the same for every release of the running train.
+        memo = (family, train, wanted, None if families is None else id(families))
+        targets = self._migrations.get(memo)
+        if targets is None:
+            if families is not None:
+                self._held.setdefault(id(families), families)
+            targets = self._migrations[memo] = tuple(
+                UpgradeTarget(
+                    release, release.train, KIND_MIGRATION,
+                    f"no fix in {train}; migrate to {release.train}: first fixed {release}"
+                    + (" (inferred)" if inferred else ""),
+                    inferred,
+                )
+                for release in self._combined_elsewhere(version, wanted)
+                if self.runs(release, version, families)
+                for inferred in (self._inferred(release, advs),)
+            )[:MAX_OTHER_TRAINS]
         others = tuple(f"{t.train} ({t.release})" for t in targets)
         if targets:
             reason = f"{none_here}; {targets[0].why}"

@@ -48,7 +48,7 @@ def runs_image(catalogue: Catalogue, image: Image, families: tuple[str, ...]) ->
 def image_dict(image: Image) -> dict[str, Any]:
     """What to download: file name, size and digests."""
     return {"image_id": image.id, "filename": image.filename, "size": image.size,
-            "md5": image.md5, "sha512": image.sha512, "sha256": image.sha256}
+            "md5": image.md5, "sha512": image.sha512}
 
 
 def target_dict(target: UpgradeTarget, exposure: Exposure, images: ReleaseImages,

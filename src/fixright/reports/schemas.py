@@ -40,7 +40,6 @@ class FixImage(BaseModel):
     size: int
     md5: str
     sha512: str
-    sha256: str
 
 
 class UpgradeTargetRow(BaseModel):

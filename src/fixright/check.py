@@ -16,23 +16,29 @@ from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
 from fixright.advisories.cli import run_check
+from fixright.advisories.service import hardware_catalogue
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format
+from fixright.reports.fiximages import image_dict
 from fixright.versions import InvalidVersion, parse
 
 
-def fix_images(session: Session, os_family: str, version: str, platform: str | None
+def fix_images(session: Session, os_family: str, version: str, families: list[str]
                ) -> list[Image]:
-    """Catalog images of release `version` for `platform` (none for an unreadable version)."""
+    """Catalog images of release `version` whose file names are of one of `families`
+    (the device's image families; none for unknown hardware or an unreadable version)."""
     try:
         release = parse(os_family, version)
     except InvalidVersion:
         return []
-    return catalog.images_of_release(session, release, platform)
+    hardware = hardware_catalogue()
+    return [image for image in catalog.images_of_release(session, release)
+            if (found := hardware.family_of_image(image.filename)) is not None
+            and found.id in families]
 
 
 def _organization(session: Session, slug: str | None) -> Organization | None:
@@ -48,14 +54,19 @@ def _organization(session: Session, slug: str | None) -> Organization | None:
 def _annotator(slug: str | None) -> Any:
     def annotate(session: Session, reports: list[dict[str, Any]]) -> None:
         org = _organization(session, slug)
-        if org is None:
-            return
         for report in reports:
-            if not report["combined_fix"]:
+            if not report.get("upgrade_targets"):
+                continue
+            images: list[Image] = []
+            for target in report["upgrade_targets"]:
+                found = fix_images(session, report["os_family"], target["release"],
+                                   report["image_families"])
+                target["images"] = [image_dict(image) for image in found]
+                images += found
+            if org is None:
                 continue
             lines = []
-            for image in fix_images(session, report["os_family"], report["combined_fix"],
-                                    report["platform"]):
+            for image in images:
                 decision = entitlement.decide(session, org.id, image, actor="cli:check",
                                               organization=org.slug, record=False)
                 why = (f"grant '{decision.grant}' of policy '{decision.policy}'"

@@ -46,3 +46,21 @@ def test_report_needs_an_organisation(cli) -> None:
     result = cli("report", "exposure")
     assert result.exit_code == 2
     assert "organisation" in result.stderr
+
+
+def test_fixes_report_gives_upgrade_targets(cli, shared_data: Path) -> None:
+    _fleet(cli, shared_data)
+    rows = json.loads(cli("report", "fixes", "--format", "json").stdout)
+    assert rows
+    for row in rows:
+        assert {"combined_fix", "combined_fix_reason", "upgrade_targets", "hardware"} <= set(row)
+        for target in row["upgrade_targets"]:
+            assert set(target) == {"release", "train", "kind", "why", "images"}
+            assert target["kind"] in ("same-train", "migration")
+    # The 4948E runs cat4500e; the IOSv lab router is not in the hardware catalogue.
+    iosv = [r for r in rows if r["version"] == "15.2(4.0.55)E"]
+    assert iosv and all(r["upgrade_targets"] == [] for r in iosv)
+    assert all("hardware unknown" in r["combined_fix_reason"] for r in iosv)
+    out = cli("report", "fixes", "--format", "csv").stdout
+    header = next(csv.reader(io.StringIO(out)))
+    assert "upgrade_targets" in header and "combined_fix" in header

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from fixright.accounts import service
+from fixright.clikit import AppContext
 from fixright.config import Settings
+from fixright.demo import load_demo
 from fixright.web.app import create_app
 
 
@@ -45,3 +49,22 @@ def test_login_page_lists_demo_logins_only_in_demo_mode(db_url, data_dir) -> Non
     with TestClient(demo) as client:
         page = client.get("/login")
         assert "it@globex.example" in page.text and "demo-globex" in page.text
+
+
+def test_device_page_shows_upgrade_targets_with_images(db_url, data_dir) -> None:
+    settings = Settings(data_dir=data_dir, database_url=db_url, demo=True)
+    list(load_demo(AppContext(settings=settings)))
+    with TestClient(create_app(settings), base_url="https://testserver") as client:
+        form = client.get("/login").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf
+        client.post("/login", data={"email": "it@globex.example", "password": "demo-globex",
+                                    "csrf_token": csrf[1]})
+        listing = client.get("/devices", params={"q": "globex-acc-01"}).text
+        link = re.search(r'href="/devices/(\d+)"', listing)
+        assert link, listing
+        page = client.get(f"/devices/{link[1]}").text
+        fix = page[page.index('id="fix"'):]
+        assert "same-train" in fix and "runs c2960x images" in fix
+        assert re.search(r'class="mono">c2960x-universalk9-mz\.152-\d\.E8\.bin<', fix)
+        assert re.search(r'class="mono md5">[0-9a-f]{32}<', fix)

@@ -16,6 +16,7 @@ from fixright.advisories.records import ReadResult, newest_editions
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
+from fixright.hardware import catalogue_from_settings
 from fixright.inventory.parse import decode_output, parse_output
 from fixright.output import Format, emit, to_json
 from fixright.safe_open import read_regular
@@ -204,6 +205,9 @@ def device_report(facts: Any, result: DeviceExposure) -> dict[str, Any]:
         "combined_fix": None if combined is None or combined.version is None else str(combined.version),
         "combined_fix_inferred": bool(combined and combined.inferred),
         "combined_fix_reason": combined.reason if combined else None,
+        "upgrade_targets": [t.as_dict() for t in e.upgrade_targets],
+        "hardware": e.hardware,
+        "image_families": list(e.image_families),
         "needs_review": list(dict.fromkeys(e.review)),
     }
 
@@ -233,6 +237,12 @@ def _print_device(report: dict[str, Any]) -> None:
         fix = _fix_text(report["combined_fix"], report["combined_fix_inferred"])
         console.print(f"  combined fix: {fix} - {report['combined_fix_reason']}", highlight=False,
                       markup=False)
+        for target in report["upgrade_targets"]:
+            console.print(f"  upgrade to {target['release']} ({target['kind']}): {target['why']}",
+                          highlight=False, markup=False)
+            for image in target.get("images", []):
+                console.print(f"    image {image['filename']} {image['size']} bytes "
+                              f"md5 {image['md5']}", highlight=False, markup=False)
     for line in report.get("downloads", []):
         verdict = "may download" if line["allowed"] else "may NOT download"
         console.print(f"  {verdict} {line['image']}: {line['why']}", highlight=False, markup=False)
@@ -266,13 +276,14 @@ def run_check(
         records = newest_editions([r for result in results for r in result.advisories])
         index = AdvisoryIndex(records)
         _warn_if_empty(index)
-        results_by_device = match_devices(index, keys)
+        hardware = catalogue_from_settings(app_context(ctx).settings.hardware_path)
+        results_by_device = match_devices(index, keys, hardware=hardware)
         reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
     else:
         with app_context(ctx).session() as session:
-            index = service.load_index(session)
-            _warn_if_empty(index)
-            results_by_device = match_devices(index, keys)
+            planner = service.load_planner(session)
+            _warn_if_empty(planner.index)
+            results_by_device = planner.match_devices(keys)
             reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
             if annotate is not None:
                 annotate(session, reports)

@@ -17,20 +17,36 @@ For a device running V in train T and each advisory A affecting it:
    bounds its range with a last affected release, the first known release of
    T after V that A does not affect; known releases come from every
    advisory's lists and fixed records and from the catalog (passed in as data);
-3. otherwise no fix in T, and the trains where A has one are listed.
+3. otherwise no fix in T, and the newer trains where A has one are listed.
 
 The *combined fix* is the lowest known release of T above V that none of the
 advisories affecting the device still affects. Every answer carries its reason.
+
+Given the hardware catalogue (`FixPlanner(index, hardware=catalogue)`), a
+plan respects the device's image family (`DeviceKey.platform`, else the
+families its model runs): nothing past the family's last release, other
+trains only where the family is published, and never an older release
+(classic IOS trains are newer by release number: 15.2E after 15.0SE). The
+device's *upgrade targets* are the combined fix (`same-train`) or, without
+one, the newer trains free of every advisory (`migration`, newest first).
+A device whose hardware the catalogue does not know gets same-train fixes
+only. Without a catalogue, trains are not checked against hardware.
 The planner reads the index (`fixright.advisories.index`) through its lookups
 and keeps its own caches, so one planner serves many questions on one index.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import (
+    KIND_MIGRATION,
+    KIND_SAME_TRAIN,
     STATUS_AFFECTED,
     STATUS_NOT_AFFECTED,
     STATUS_UNKNOWN,
@@ -40,11 +56,51 @@ from fixright.advisories.results import (
     DeviceKey,
     Exposure,
     FirstFix,
+    UpgradeTarget,
 )
 from fixright.advisories.severity import most_severe_first
-from fixright.versions import Version
+from fixright.hardware.catalogue import Catalogue, Family
+from fixright.versions import InvalidVersion, Version, parse
 
 MAX_OTHER_TRAINS = 8
+# Classic IOS trains order by their release number only (15.2E after 15.0SE);
+# the letters name a platform line, not an age.
+_RELEASE_NUMBER = re.compile(r"(\d+)\.(\d+)")
+_PER_TRAIN_ORDER = frozenset({"ios"})
+
+
+def is_upgrade(running: Version, release: Version) -> bool:
+    """True when moving from `running` to `release` goes forward, never back.
+
+    Within a train, by the train's order. Between trains of numbered families
+    (IOS XE, NX-OS, ASA, Junos, EOS, ...), by number: 9.3(15) is older than
+    10.3(6). Between classic IOS trains, by release number: 15.2E is newer
+    than 15.0SE, 15.1SG is not newer than 15.2E, and 15.2M is not newer than 15.2E.
+    """
+    if release.os_family != running.os_family:
+        return False
+    if release.train == running.train or running.os_family not in _PER_TRAIN_ORDER:
+        return bool(release.key > running.key)
+    ours, theirs = _release_number(running.train), _release_number(release.train)
+    return ours is not None and theirs is not None and theirs > ours
+
+
+@functools.lru_cache(maxsize=4096)
+def _release_number(train: str) -> tuple[int, int] | None:
+    """`15.2E` -> (15, 2)."""
+    found = _RELEASE_NUMBER.match(train)
+    return None if found is None else (int(found[1]), int(found[2]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The hardware-dependent part of one exposure, shared by devices of one version and family."""
+
+    first: dict[int, FirstFix]
+    combined: CombinedFix
+    targets: tuple[UpgradeTarget, ...]
+    # "found", "migrate", "none_on_hardware", "unknown_hardware" or "unchecked".
+    outcome: str
 
 
 def fixes(index: AdvisoryIndex, adv: int, release: Version) -> bool:
@@ -90,47 +146,154 @@ def advisories_fixed_by(index: AdvisoryIndex, os_family: str, version_text: str)
     return sorted(set(out))
 
 
-def match_devices(index: AdvisoryIndex, devices: Iterable[DeviceKey]) -> dict[Hashable, DeviceExposure]:
+def match_devices(
+    index: AdvisoryIndex, devices: Iterable[DeviceKey], hardware: Catalogue | None = None
+) -> dict[Hashable, DeviceExposure]:
     """Exposure and fix plan for every device, computed once per distinct key (a fresh planner)."""
-    return FixPlanner(index).match_devices(devices)
+    return FixPlanner(index, hardware=hardware).match_devices(devices)
 
 
 class FixPlanner:
-    """Plans fixes against one index. Keeps what it learns per advisory, so reuse it.
+    """Plans fixes against one index (and a hardware catalogue). Keeps what it learns, so reuse it.
 
     Its caches only grow with what was asked and hold nothing but answers
-    derived from the (read-only) index: sharing one planner between threads
-    can at worst compute an answer twice.
+    derived from the (read-only) index and catalogue: sharing one planner
+    between threads can at worst compute an answer twice.
     """
 
-    def __init__(self, index: AdvisoryIndex) -> None:
+    def __init__(self, index: AdvisoryIndex, hardware: Catalogue | None = None) -> None:
         self._index = index
+        self._hardware = hardware
         # (adv, family) -> [(first fix, label)] per train where adv has one.
         self._fix_trains: dict[tuple[int, str], list[tuple[Version, str]]] = {}
-        # (family, train, advisories) -> other trains with a release free of all of them.
-        self._elsewhere: dict[tuple[str, str, frozenset[int]], tuple[str, ...]] = {}
+        # (family, train, advisories) -> first release free of all of them, per other train.
+        self._elsewhere: dict[tuple[str, str, frozenset[int]], tuple[Version, ...]] = {}
+        self._families: dict[tuple[str, str | None, str | None], tuple[Family, ...]] = {}
+        self._publishes: dict[tuple[str, str], bool] = {}
+        self._last: dict[str, Version | None] = {}
+        self._train_limits: dict[tuple[str, str, int], tuple[bool, Any]] = {}
+        self._held: dict[int, tuple[Family, ...]] = {}
+        self._migrations: dict[
+            tuple[str, str, frozenset[int], int | None], tuple[UpgradeTarget, ...]] = {}
+        self._running: dict[tuple[str, str, str | None, str | None], tuple[Family, ...]] = {}
+        self._others: dict[tuple[int, str, str, int | None], tuple[str, ...]] = {}
+        self._plans: dict[tuple[str, str, tuple[int, ...], tuple[str, ...] | None], _Plan] = {}
 
     @property
     def index(self) -> AdvisoryIndex:
         """The index this planner reads."""
         return self._index
 
+    @property
+    def hardware(self) -> Catalogue | None:
+        """The hardware catalogue plans are checked against (None: not checked)."""
+        return self._hardware
+
     def match_devices(self, devices: Iterable[DeviceKey]) -> dict[Hashable, DeviceExposure]:
         """Exposure and fix plan for every device, computed once per distinct key."""
-        cache: dict[tuple[str | None, str | None, str | None], Exposure] = {}
+        cache: dict[tuple[str | None, ...], Exposure] = {}
         out: dict[Hashable, DeviceExposure] = {}
         for device in devices:
-            key = (device.os_family, device.version, device.platform or device.model)
+            key = (device.os_family, device.version, device.platform, device.model)
             exposure = cache.get(key)
             if exposure is None:
-                exposure = cache[key] = self.exposure(*key)
+                exposure = cache[key] = self.exposure(
+                    device.os_family, device.version, device.platform or device.model,
+                    model=device.model, family=device.platform,
+                )
             out[device.device_id] = DeviceExposure(device, exposure)
         return out
 
+    # -- hardware -------------------------------------------------------------------
+
+    def device_families(
+        self, os_family: str, family: str | None, model: str | None
+    ) -> tuple[Family, ...]:
+        """The image families the device may run: its stated family, else its model's."""
+        key = (os_family, family, model)
+        found = self._families.get(key)
+        if found is None:
+            catalogue = self._hardware
+            found = ()
+            if catalogue is not None:
+                stated = catalogue.get(family) if family else None
+                if stated is not None and stated.os_family == os_family:
+                    found = (stated,)
+                elif model:
+                    found = catalogue.families_for_model(model, os_family)
+            self._families[key] = found
+        return found
+
+    def _published(self, family: Family, train: str) -> bool:
+        key = (family.id, train)
+        found = self._publishes.get(key)
+        if found is None:
+            found = self._publishes[key] = bool(
+                self._hardware is not None and self._hardware.publishes(family.id, train))
+        return found
+
+    def _last_release(self, family: Family) -> Version | None:
+        if family.id not in self._last:
+            last: Version | None = None
+            if family.last_release:
+                try:
+                    last = parse(family.os_family, family.last_release)
+                except InvalidVersion:
+                    last = None
+            self._last[family.id] = last
+        return self._last[family.id]
+
+    def _within_last(self, release: Version, family: Family) -> bool:
+        """False when `release` comes after the family's last release of that train."""
+        last = self._last_release(family)
+        return last is None or last.train != release.train or release.key <= last.key
+
+    def runs(self, release: Version, running: Version, families: tuple[Family, ...] | None) -> bool:
+        """True when the hardware can go from `running` to `release`.
+
+        Without a catalogue (`families` None) only the direction is checked;
+        unknown hardware (`()`) may only move within its train.
+        """
+        if not is_upgrade(running, release):
+            return False
+        if families is None:
+            return True
+        if release.train == running.train:
+            return not families or any(self._within_last(release, f) for f in families)
+        # Keyed by identity (hashing Family values is slow); `_held` keeps the tuple
+        # alive, so its id is never reused for another.
+        key = (release.os_family, release.train, id(families))
+        limit = self._train_limits.get(key)
+        if limit is None:
+            self._held.setdefault(id(families), families)
+            limit = self._train_limits[key] = self._train_limit(release, families)
+        allowed, ceiling = limit
+        return allowed and (ceiling is None or release.key <= ceiling)
+
+    def _train_limit(self, release: Version, families: tuple[Family, ...]) -> tuple[bool, Any]:
+        """(published for one of `families`, highest key they run in that train or None)."""
+        ceilings = []
+        for family in families:
+            if not self._published(family, release.train):
+                continue
+            last = self._last_release(family)
+            if last is None or last.train != release.train:
+                return True, None
+            ceilings.append(last.key)
+        return bool(ceilings), max(ceilings) if ceilings else None
+
+    # -- exposure -----------------------------------------------------------------
+
     def exposure(
-        self, os_family: str | None, version_text: str | None, platform: str | None
+        self, os_family: str | None, version_text: str | None, platform: str | None,
+        *, model: str | None = None, family: str | None = None,
     ) -> Exposure:
-        """Match one distinct (os_family, version, platform) and plan its fixes."""
+        """Match one distinct device shape and plan its fixes.
+
+        `platform` is what advisory platform filters are matched with;
+        `family` (the image family id) and `model` say which hardware the plan
+        must run on.
+        """
         index = self._index
         if not os_family:
             return Exposure(STATUS_UNKNOWN, os_family, version_text, None, reason="os_family unknown")
@@ -146,21 +309,26 @@ class FixPlanner:
                 STATUS_UNKNOWN, os_family, version_text, None, review=review,
                 reason=f"cannot read {version_text!r} as a {os_family} version",
             )
+        families = self._families_running(version, family, model)
+        label = model or family or "this hardware"
+        hardware = self._describe_hardware(families, label)
+        image_families = tuple(f.id for f in families or ())
         matched = index.affecting_device(version, platform)
         if not matched:
             return Exposure(
                 STATUS_NOT_AFFECTED, os_family, version_text, version, review=review,
-                reason=f"no known advisory affects {os_family} {version}",
+                reason=f"no known advisory affects {os_family} {version}", hardware=hardware,
+                image_families=image_families,
             )
         advs = [adv for adv, _why in matched]
-        first = self.first_fixes(version, advs)
+        plan = self._plan(version, advs, families)
         hits = []
         for adv, why in matched:
             record = index.record(adv)
             hits.append(
                 AdvisoryHit(
                     record.advisory_id, record.severity, record.cvss, record.cves, record.title,
-                    record.url, first[adv], why,
+                    record.url, plan.first[adv], why,
                 )
             )
         hits.sort(key=lambda h: (most_severe_first(h.severity), h.advisory_id))
@@ -170,20 +338,96 @@ class FixPlanner:
             version_text,
             version,
             tuple(hits),
-            self.combined_fix(version, advs),
+            self._explain(plan, families, label),
             review,
             f"{len(hits)} advisories affect {os_family} {version}",
+            plan.targets,
+            hardware,
+            image_families,
         )
+
+    def _families_running(
+        self, version: Version, family: str | None, model: str | None
+    ) -> tuple[Family, ...] | None:
+        """The device's families (None without a catalogue), narrowed to those
+        publishing the running train when a model runs several (NX-OS 9.x and 10.x)."""
+        if self._hardware is None:
+            return None
+        key = (version.os_family, version.train, family, model)
+        found = self._running.get(key)
+        if found is None:
+            found = self._running[key] = self._narrow(version, family, model)
+        return found
+
+    def _narrow(self, version: Version, family: str | None, model: str | None) -> tuple[Family, ...]:
+        found = self.device_families(version.os_family, family, model)
+        if family and model and found and not any(self._published(f, version.train) for f in found):
+            # A stated family that was never published in the running train is a stale
+            # token (`nxos` on a 10.x Nexus); the model's family that is wins.
+            by_model = self.device_families(version.os_family, None, model)
+            running = tuple(f for f in by_model if self._published(f, version.train))
+            return running or found
+        if len(found) > 1:
+            narrowed = tuple(f for f in found if self._published(f, version.train))
+            return narrowed or found
+        return found
+
+    @staticmethod
+    def _describe_hardware(families: tuple[Family, ...] | None, label: str) -> str:
+        if families is None:
+            return ""
+        if not families:
+            return (f"hardware unknown ({label} is not in the hardware catalogue): "
+                    "only same-train fixes can be suggested")
+        return f"{label} runs {', '.join(f.id for f in families)} images"
+
+    def _explain(
+        self, plan: _Plan, families: tuple[Family, ...] | None, label: str
+    ) -> CombinedFix:
+        """The combined fix with its reason in words for this device's hardware."""
+        combined = plan.combined
+        if plan.outcome == "unknown_hardware":
+            reason = (f"{combined.reason}; hardware unknown ({label} is not in the hardware "
+                      "catalogue): only same-train fixes can be suggested")
+        elif plan.outcome == "none_on_hardware":
+            lasts = [f for f in families or () if f.last_release or f.end_of_sw_maintenance]
+            tail = "; ".join(
+                ", ".join(part for part in (
+                    f"last release {f.last_release}" if f.last_release else "",
+                    f"end of software maintenance {f.end_of_sw_maintenance.isoformat()}"
+                    if f.end_of_sw_maintenance else "") if part)
+                for f in lasts
+            )
+            reason = f"no published fix runs on {label}" + (f"; {tail}" if tail else "") + \
+                f" ({combined.reason})"
+        else:
+            return combined
+        return CombinedFix(combined.version, combined.inferred, reason, combined.other_trains)
+
+    def _plan(self, version: Version, advs: list[int], families: tuple[Family, ...] | None) -> _Plan:
+        ids = None if families is None else tuple(f.id for f in families)
+        key = (version.os_family, version.normalized, tuple(advs), ids)
+        plan = self._plans.get(key)
+        if plan is None:
+            first = self.first_fixes(version, advs, families)
+            combined, targets, outcome = self.plan_upgrade(version, advs, families)
+            plan = _Plan(first, combined, targets, outcome)
+            if len(self._plans) < 100_000:
+                self._plans[key] = plan
+        return plan
 
     def _inferable(self, adv: int, version: Version) -> bool:
         index = self._index
         return index.lists_completely(adv, version.os_family, version.train) or \
             index.in_closed_range(adv, version)
 
-    def first_fixes(self, version: Version, advs: list[int]) -> dict[int, FirstFix]:
+    def first_fixes(
+        self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None
+    ) -> dict[int, FirstFix]:
         """The first fixed release in `version`'s train for each advisory in `advs`.
 
         Inference sweeps the train's known releases once for all advisories.
+        A fix past the hardware's last release is no fix for this device.
         """
         index = self._index
         family, train = version.os_family, version.train
@@ -218,10 +462,21 @@ class FixPlanner:
                         )
                         break
         for adv in advs:
-            if adv not in out:
+            found = out.get(adv)
+            if found is not None and found.version is not None and families and \
+                    not self.runs(found.version, version, families):
+                last = ", ".join(f"{f.id} {f.last_release}" for f in families if f.last_release)
+                out[adv] = FirstFix(
+                    None, False,
+                    f"{found.reason}, but the hardware's last release is {last or 'older'}",
+                    self.other_trains(adv, version, families),
+                )
+            elif found is None:
                 ident = index.record(adv).advisory_id
-                others = self.other_trains(adv, family, train)
-                where = f"; trains with a fix: {', '.join(others)}" if others else ""
+                others = self.other_trains(adv, version, families)
+                where = f"; newer trains with a fix: {', '.join(others)}" if others else ""
+                if families == ():
+                    where = "; hardware unknown: other trains are not suggested"
                 out[adv] = FirstFix(
                     None, False, f"{ident}: no fixed release of train {train} is known{where}", others
                 )
@@ -261,49 +516,109 @@ class FixPlanner:
                     if fix is not None:
                         label = f"{train} ({fix[0]}, inferred)" if fix[1] else f"{train} ({fix[0]})"
                         found.append((fix[0], label))
-            found.sort(key=lambda pair: (pair[0].train, pair[0].key))
+            # Newest train first: keys of one family always compare.
+            found.sort(key=lambda pair: pair[0].key, reverse=True)
             self._fix_trains[key] = found
         return found
 
-    def other_trains(self, adv: int, os_family: str, exclude: str) -> tuple[str, ...]:
-        """Trains of the family where advisory `adv` has a (published or inferred) fix,
-        as 'train (release)', leaving out `exclude`."""
-        found = self._fixed_trains(adv, os_family)
-        return tuple(label for v, label in found if v.train != exclude)[:MAX_OTHER_TRAINS]
+    def other_trains(
+        self, adv: int, version: Version, families: tuple[Family, ...] | None = None
+    ) -> tuple[str, ...]:
+        """Newer trains where advisory `adv` has a (published or inferred) fix that the hardware
+        runs, as 'train (release)', newest first; none for unknown hardware (`families` ())."""
+        if families == ():
+            return ()
+        # Releases of two different trains compare the same way whichever two are
+        # taken (trains are numbered apart), so the answer holds for the whole train.
+        key = (adv, version.os_family, version.train, None if families is None else id(families))
+        cached = self._others.get(key)
+        if cached is None:
+            if families is not None:
+                self._held.setdefault(id(families), families)
+            found = self._fixed_trains(adv, version.os_family)
+            cached = tuple(
+                label for v, label in found
+                if v.train != version.train and self.runs(v, version, families)
+            )[:MAX_OTHER_TRAINS]
+            if len(self._others) < 1_000_000:
+                self._others[key] = cached
+        return cached
 
-    def combined_fix(self, version: Version, advs: list[int]) -> CombinedFix:
-        """The lowest known release of the train above `version` free of every advisory in `advs`."""
+    def plan_upgrade(
+        self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None
+    ) -> tuple[CombinedFix, tuple[UpgradeTarget, ...], str]:
+        """The combined fix, the upgrade targets and how the plan ended.
+
+        The combined fix is the lowest known release of the running train above
+        `version` free of every advisory in `advs` (and within the hardware's
+        last release); without one, migrations go to newer trains the hardware
+        runs, newest first.
+        """
         index = self._index
         family, train = version.os_family, version.train
         wanted = frozenset(advs)
+        count = len(advs)
         for release in index.known_releases(family, train):
             if release.key <= version.key or not wanted.isdisjoint(index.affecting(release)):
                 continue
             if not all(fixes(index, adv, release) for adv in advs):
                 continue
-            inferred = not all(
-                any(f.key <= release.key for f in index.published_fixes(adv, family, train))
-                for adv in advs
-            )
+            if not self.runs(release, version, families):
+                break  # past the hardware's last release, and so is every later one
+            inferred = self._inferred(release, advs)
             how = "inferred from complete affected lists" if inferred else "published fixes"
-            return CombinedFix(
-                release,
-                inferred,
-                f"{release} is the lowest known release of train {train} above {version} "
-                f"that none of the {len(advs)} advisories affects ({how})",
-            )
-        others = self._combined_elsewhere(version, wanted)
-        where = f"; trains with one: {', '.join(others)}" if others else ""
-        return CombinedFix(
-            None,
-            False,
-            f"no known release of train {train} above {version} is free of all "
-            f"{len(advs)} advisories{where}",
-            others,
+            why = (f"{release} is the lowest known release of train {train} above {version} "
+                   f"that none of the {count} advisories affects ({how})")
+            target = UpgradeTarget(release, train, KIND_SAME_TRAIN, why, inferred)
+            return CombinedFix(release, inferred, why), (target,), "found"
+        none_here = f"no known release of train {train} above {version} is free of all {count} advisories"
+        if families == ():
+            return CombinedFix(None, False, none_here), (), "unknown_hardware"
+        # Direction between two trains holds for all their releases, so the
+        # migrations are the same for every release of the running train.
+        memo = (family, train, wanted, None if families is None else id(families))
+        targets = self._migrations.get(memo)
+        if targets is None:
+            if families is not None:
+                self._held.setdefault(id(families), families)
+            targets = self._migrations[memo] = tuple(
+                UpgradeTarget(
+                    release, release.train, KIND_MIGRATION,
+                    f"no fix in {train}; migrate to {release.train}: first fixed {release}"
+                    + (" (inferred)" if inferred else ""),
+                    inferred,
+                )
+                for release in self._combined_elsewhere(version, wanted)
+                if self.runs(release, version, families)
+                for inferred in (self._inferred(release, advs),)
+            )[:MAX_OTHER_TRAINS]
+        others = tuple(f"{t.train} ({t.release})" for t in targets)
+        if targets:
+            reason = f"{none_here}; {targets[0].why}"
+            if len(targets) > 1:
+                reason += f"; other trains with one: {', '.join(others[1:])}"
+            return CombinedFix(None, False, reason, others), targets, "migrate"
+        outcome = "unchecked" if families is None else "none_on_hardware"
+        return CombinedFix(None, False, none_here), (), outcome
+
+    def _inferred(self, release: Version, advs: list[int]) -> bool:
+        """True unless every advisory publishes a fix at or below `release` in its train."""
+        index = self._index
+        return not all(
+            any(f.key <= release.key
+                for f in index.published_fixes(adv, release.os_family, release.train))
+            for adv in advs
         )
 
-    def _combined_elsewhere(self, version: Version, wanted: frozenset[int]) -> tuple[str, ...]:
-        """Other trains (where each of these advisories has a fix) with a release free of all of them."""
+    def combined_fix(
+        self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None
+    ) -> CombinedFix:
+        """The lowest known release of the train above `version` free of every advisory in `advs`."""
+        return self.plan_upgrade(version, advs, families)[0]
+
+    def _combined_elsewhere(self, version: Version, wanted: frozenset[int]) -> tuple[Version, ...]:
+        """Per other train where each advisory has a fix, its first release free of all of them,
+        newest train first (not yet checked against direction or hardware)."""
         index = self._index
         family = version.os_family
         key = (family, version.train, wanted)
@@ -316,7 +631,7 @@ class FixPlanner:
             trains = fixed_in if trains is None else trains & fixed_in
             if not trains:
                 break
-        found: list[tuple[Version, str]] = []
+        found: list[Version] = []
         for train in sorted(trains or ()):
             if train == version.train:
                 continue
@@ -331,9 +646,9 @@ class FixPlanner:
                 if wanted.isdisjoint(index.affecting(release)) and all(
                     fixes(index, adv, release) for adv in wanted
                 ):
-                    found.append((release, f"{train} ({release})"))
+                    found.append(release)
                     break
-        found.sort(key=lambda pair: (pair[0].train, pair[0].key))
-        result = tuple(label for _v, label in found[:MAX_OTHER_TRAINS])
+        found.sort(key=lambda v: v.key, reverse=True)
+        result = tuple(found)
         self._elsewhere[key] = result
         return result

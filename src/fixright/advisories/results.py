@@ -16,6 +16,11 @@ STATUS_AFFECTED = "affected"
 STATUS_NOT_AFFECTED = "not_affected"
 STATUS_UNKNOWN = "unknown"
 
+# Kinds of upgrade target: a later release of the running train, or another
+# train the device's image family is published in.
+KIND_SAME_TRAIN = "same-train"
+KIND_MIGRATION = "migration"
+
 
 @dataclass(frozen=True, slots=True)
 class DeviceKey:
@@ -55,6 +60,26 @@ class CombinedFix:
 
 
 @dataclass(frozen=True, slots=True)
+class UpgradeTarget:
+    """A release that fixes every advisory affecting the device, and runs on its hardware.
+
+    `kind` is `same-train` (a later release of the running train) or
+    `migration` (a newer train the device's image family is published in).
+    """
+
+    release: Version
+    train: str
+    kind: str
+    why: str
+    inferred: bool = False
+
+    def as_dict(self) -> dict[str, str]:
+        """`{release, train, kind, why}` as the JSON of `check` and `report fixes` gives it."""
+        return {"release": str(self.release), "train": self.train, "kind": self.kind,
+                "why": self.why}
+
+
+@dataclass(frozen=True, slots=True)
 class AdvisoryHit:
     """One advisory affecting a device, with its first fixed release."""
 
@@ -77,6 +102,9 @@ class Exposure:
     `status` is `affected`, `not_affected` or `unknown` (version unreadable:
     never reported safe). `review` names advisories that affect the family
     without listing releases (kept for a person to check, not matched).
+    `upgrade_targets` are the releases to go to (same train first, then
+    migrations newest-first); `hardware` says what the plan knew of the
+    hardware ("" when planned without a hardware catalogue).
     """
 
     status: str
@@ -87,6 +115,10 @@ class Exposure:
     combined_fix: CombinedFix | None = None
     review: tuple[str, ...] = ()
     reason: str = ""
+    upgrade_targets: tuple[UpgradeTarget, ...] = ()
+    hardware: str = ""
+    # Image family ids the plan was checked against: () when the hardware is unknown.
+    image_families: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,3 +139,7 @@ class DeviceExposure:
     @property
     def combined_fix(self) -> CombinedFix | None:
         return self.exposure.combined_fix
+
+    @property
+    def upgrade_targets(self) -> tuple[UpgradeTarget, ...]:
+        return self.exposure.upgrade_targets

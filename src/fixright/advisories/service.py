@@ -7,6 +7,7 @@ its devices: never one query per device.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +47,10 @@ from fixright.advisories.results import (
 )
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
+from fixright.config import Settings
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
+from fixright.hardware import Catalogue, catalogue_from_settings
 from fixright.inventory.models import Device
 from fixright.safe_open import read_regular
 from fixright.versions import InvalidVersion, parse
@@ -362,20 +365,37 @@ def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[obj
     return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
 
 
+@functools.lru_cache(maxsize=4)
+def _catalogue_for(path: Path | None, stamp: float) -> Catalogue:
+    return catalogue_from_settings(path)
+
+
+def hardware_catalogue() -> Catalogue:
+    """The hardware catalogue plans are checked against: the shipped files plus
+    `FIXRIGHT_HARDWARE_PATH` (re-read when that file changes)."""
+    path = Settings().hardware_path
+    try:
+        stamp = path.stat().st_mtime if path is not None else 0.0
+    except OSError:
+        stamp = -1.0  # loading names the problem
+    return _catalogue_for(path, stamp)
+
+
 def load_planner(session: Session) -> FixPlanner:
     """A fix planner over an index of every stored advisory, with the catalog's releases
-    as known releases.
+    as known releases and the hardware catalogue.
 
-    Cached per database until an advisory or a catalog release changes (four
-    small queries tell); the index is read-only for its users.
+    Cached per database until an advisory, a catalog release or the hardware
+    catalogue changes (four small queries tell); the index is read-only for its users.
     """
     releases = catalog_releases(session)
+    hardware = hardware_catalogue()
     database = session.get_bind().engine.url.render_as_string(hide_password=False)
-    fingerprint = _fingerprint(session, releases)
+    fingerprint = (*_fingerprint(session, releases), id(hardware))
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    planner = FixPlanner(AdvisoryIndex(load_records(session), releases))
+    planner = FixPlanner(AdvisoryIndex(load_records(session), releases), hardware=hardware)
     with _INDEX_LOCK:
         if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
             _INDEX_CACHE.clear()
@@ -395,7 +415,7 @@ def _planner_for(session: Session, index: AdvisoryIndex | None) -> FixPlanner:
     for _stamp, planner in list(_INDEX_CACHE.values()):
         if planner.index is index:
             return planner
-    return FixPlanner(index)
+    return FixPlanner(index, hardware=hardware_catalogue())
 
 
 def exposure_for_devices(

@@ -12,6 +12,7 @@ from fixright.clikit import app_context, err_console
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
 from fixright.reports.exposure import EXPOSURE_COLUMNS, FIX_COLUMNS, exposure_report, fixes_report
+from fixright.reports.fiximages import targets_text
 
 report_app = typer.Typer(help="Fleet reports: exposure, fixes, coverage, policies.",
                          no_args_is_help=True)
@@ -47,6 +48,8 @@ def fixes(
     with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
         rows = fixes_report(session, organization.id)
+    if fmt is not Format.json:  # one readable cell per device's targets
+        rows = [r | {"upgrade_targets": targets_text(r["upgrade_targets"])} for r in rows]
     emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}")
 
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fixright.advisories.results import STATUS_AFFECTED
-from fixright.advisories.service import FleetExposure, exposure_for_org
+from fixright.advisories.service import FleetExposure, exposure_for_org, hardware_catalogue
 from fixright.inventory.models import Device
+from fixright.reports.fiximages import images_of_targets, target_dict
 
 EXPOSURE_COLUMNS = [
     "hostname", "serial", "model", "os_family", "version", "status", "advisories",
@@ -22,7 +23,7 @@ EXPOSURE_COLUMNS = [
 ]
 FIX_COLUMNS = [
     "hostname", "serial", "os_family", "version", "advisory_id", "severity", "cves",
-    "first_fixed", "inferred", "reason", "combined_fix",
+    "first_fixed", "inferred", "reason", "combined_fix", "upgrade_targets",
 ]
 
 
@@ -73,16 +74,26 @@ def exposure_report(
 
 
 def fixes_report(session: Session, organization_id: int) -> list[dict[str, Any]]:
-    """One row per (affected device, advisory): first fixed release and the combined fix."""
+    """One row per (affected device, advisory): first fixed release, the combined fix and
+    the device's upgrade targets (with the catalog images its hardware runs)."""
     fleet = exposure_for_org(session, organization_id)
     devices = _devices(session, organization_id)
+    affected = [r.exposure for r in fleet.devices.values() if r.status == STATUS_AFFECTED]
+    images = images_of_targets(session, affected)
+    catalogue = hardware_catalogue()
     rows: list[dict[str, Any]] = []
+    targets_of: dict[int, list[dict[str, Any]]] = {}
     for device_id, result in fleet.devices.items():
         e = result.exposure
         if e.status != STATUS_AFFECTED:
             continue
         info = devices[device_id]  # type: ignore[index]
         combined = e.combined_fix
+        # Devices of one shape share their exposure, and so their targets.
+        targets = targets_of.get(id(e))
+        if targets is None:
+            targets = targets_of[id(e)] = [
+                target_dict(t, e, images, catalogue) for t in e.upgrade_targets]
         for hit in e.advisories:
             rows.append({
                 "hostname": info.hostname,
@@ -97,6 +108,9 @@ def fixes_report(session: Session, organization_id: int) -> list[dict[str, Any]]
                 "reason": hit.first_fixed.reason,
                 "other_trains": list(hit.first_fixed.other_trains),
                 "combined_fix": _fix(combined.version, combined.inferred) if combined else None,
+                "combined_fix_reason": combined.reason if combined else None,
+                "upgrade_targets": targets,
+                "hardware": e.hardware,
             })
     rows.sort(key=lambda r: (r["hostname"] or "", r["serial"], r["advisory_id"]))
     return rows

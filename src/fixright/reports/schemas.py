@@ -34,6 +34,24 @@ class ExposurePage(BaseModel):
     unknown: int
 
 
+class FixImage(BaseModel):
+    image_id: int
+    filename: str
+    size: int
+    md5: str
+    sha512: str
+
+
+class UpgradeTargetRow(BaseModel):
+    """A release to go to: `same-train` or `migration` to a train the hardware runs."""
+
+    release: str
+    train: str
+    kind: str
+    why: str
+    images: list[FixImage]
+
+
 class FixRow(BaseModel):
     hostname: str | None
     serial: str
@@ -47,3 +65,6 @@ class FixRow(BaseModel):
     reason: str
     other_trains: list[str]
     combined_fix: str | None
+    combined_fix_reason: str | None
+    upgrade_targets: list[UpgradeTargetRow]
+    hardware: str

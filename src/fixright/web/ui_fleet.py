@@ -15,7 +15,6 @@ from fixright.advisories import service as advisories
 from fixright.advisories.results import DeviceExposure, DeviceKey
 from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
 from fixright.audit import service as audit
-from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
@@ -25,6 +24,7 @@ from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
+from fixright.reports.fiximages import images_of_targets, target_dict
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import (
     PAGE_SIZE,
@@ -45,12 +45,20 @@ def worst_severity(exposure: DeviceExposure) -> str | None:
     return max(known, key=severity_rank, default=None)
 
 
-def fix_images(session: SessionDep, exposure: DeviceExposure, platform: str | None) -> list[Image]:
-    """Catalog images of the device's combined fix release, for its platform."""
-    fix = exposure.exposure.combined_fix
-    if fix is None or fix.version is None or not platform:
-        return []
-    return catalog.images_of_release(session, fix.version, platform)
+def fix_targets(session: SessionDep, exposure: DeviceExposure) -> list[dict[str, Any]]:
+    """The device's upgrade targets, each with the catalog images its hardware runs."""
+    e = exposure.exposure
+    images = images_of_targets(session, [e])
+    catalogue = advisories.hardware_catalogue()
+    by_id = {}
+    targets = []
+    for target in e.upgrade_targets:
+        row = target_dict(target, e, images, catalogue)
+        for image in images.get((target.release.os_family, target.release.normalized), ()):
+            by_id[image.id] = image
+        row["images"] = [by_id[i["image_id"]] for i in row["images"]]
+        targets.append(row)
+    return targets
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -127,7 +135,7 @@ def device_page(
                                             [device.serial]).get(device.serial, [])
     return render(
         request, "device.html", principal, nav="devices", device=device, exposure=exposure,
-        images=fix_images(session, exposure, device.platform), coverage=coverage,
+        targets=fix_targets(session, exposure), coverage=coverage,
         today=date.today(),
     )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from fixright.inventory.parse import (
     parse_output,
     read_output,
 )
+from fixright.inventory.sources import read_source, sniff_source
 from fixright.inventory.uploads import looks_like_csv
 from fixright.output import Format, emit
 
@@ -37,6 +39,16 @@ _PROGRESS_FROM = 20
 _DETAIL_LINES = 50
 
 
+class ImportFormat(enum.StrEnum):
+    """What the import inputs are; `auto` tells each file by its name and first line."""
+
+    auto = "auto"
+    show = "show"
+    csv = "csv"
+    netbox = "netbox"
+    nautobot = "nautobot"
+
+
 @dataclass
 class _Input:
     name: str
@@ -49,6 +61,22 @@ class _Input:
         if self.name == "<stdin>":
             return looks_like_csv(self.name, self.data or b"")
         return self.name.lower().endswith(".csv")
+
+    def kind(self, text: str, fmt: ImportFormat) -> str:
+        """"show", "csv" (ours) or "netbox"/"nautobot" for this input's text."""
+        if fmt is not ImportFormat.auto:
+            return fmt.value
+        if sniff_source(self.name, text) is not None:
+            return "nautobot" if '"network_driver"' in text[:200000] else "netbox"
+        return "csv" if self.is_csv else "show"
+
+
+@dataclass
+class _Read:
+    facts: list[DeviceFacts] = field(default_factory=list)
+    rows: list[CsvDevice] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # skipped rows, ignored columns
 
 
 def _read_inputs(paths: list[str]) -> list[_Input]:
@@ -92,30 +120,38 @@ def _progress(total: int, what: str) -> Progress:
     return Progress(console=err_console, transient=True, disable=total < _PROGRESS_FROM)
 
 
-def _read_all(
-    inputs: list[_Input], platform: str | None
-) -> tuple[list[DeviceFacts], list[CsvDevice], list[str]]:
-    facts: list[DeviceFacts] = []
-    rows: list[CsvDevice] = []
-    failures: list[str] = []
+def _read_all(inputs: list[_Input], platform: str | None,
+              fmt: ImportFormat = ImportFormat.auto) -> _Read:
+    read = _Read()
     with _progress(len(inputs), "reading") as progress:
         task = progress.add_task("reading", total=len(inputs))
         for item in inputs:
             progress.advance(task)
             if item.error or item.data is None:
-                failures.append(item.error)
+                read.failures.append(item.error)
                 continue
             try:
                 text = decode_output(item.data, item.name)
-                if item.is_csv:
-                    rows.extend(read_devices_csv(text, item.name))
+                kind = item.kind(text, fmt)
+                if kind in ("netbox", "nautobot"):
+                    export = read_source(text, item.name, kind, default_platform=platform)
+                    read.rows.extend(export.rows())
+                    read.notes += [f"{item.name}: {kind} export: ignored {what}"
+                                   for what in export.ignored]
+                    read.notes += [f"{item.name}: {line}"
+                                   for line in export.skipped + export.warnings]
+                    if not export.devices:
+                        raise InvalidInput(f"{item.name}: no device of the export could be read "
+                                           f"({len(export.skipped)} skipped)")
+                elif kind == "csv":
+                    read.rows.extend(read_devices_csv(text, item.name))
                 else:
                     found = parse_output(text, platform=platform, source_name=item.name)
                     service.check_facts(found)
-                    facts.extend(found)
+                    read.facts.extend(found)
             except InvalidInput as exc:
-                failures.append(exc.message)
-    return facts, rows, failures
+                read.failures.append(exc.message)
+    return read
 
 
 def _print_report(report: service.ImportReport) -> None:
@@ -153,11 +189,18 @@ def import_(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="Files, folders, or - for stdin. *.csv is CSV."),
     org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
-    platform: str | None = typer.Option(None, help="netmiko platform, e.g. cisco_ios: skip detection."),
+    platform: str | None = typer.Option(
+        None, help="netmiko platform, e.g. cisco_ios: skip detection (for NetBox/Nautobot "
+        "exports: the platform of devices that have none)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Import the readable files; list the rest (exit 1)."),
+    fmt: ImportFormat = typer.Option(
+        ImportFormat.auto, "--format",
+        help="auto: NetBox/Nautobot JSON or CSV exports by their content, *.csv as fixright "
+        "CSV, the rest as show outputs."),
 ) -> None:
-    """Import devices from show outputs and CSV files (all-or-nothing by default)."""
-    facts, rows, failures = _read_all(_read_inputs(paths), platform)
+    """Import devices from show outputs, CSV files and NetBox/Nautobot exports (all-or-nothing by default)."""
+    read = _read_all(_read_inputs(paths), platform, fmt)
+    facts, rows, failures = read.facts, read.rows, read.failures
     if failures and not skip_bad:
         _list_failures(failures, f"{len(failures)} input(s) could not be read; nothing was imported:")
         raise typer.Exit(2)
@@ -172,6 +215,13 @@ def import_(
             if rows:
                 reports.append(service.import_csv_rows(session, organization.id, rows, actor="cli"))
         _print_report(_merge_reports(*reports))
+    if read.notes:
+        err_console.print(f"[yellow]note:[/] {len(read.notes)} remark(s) on the exports:",
+                          highlight=False)
+        for note in read.notes[:_DETAIL_LINES]:
+            err_console.print(f"  {note}", highlight=False, markup=False)
+        if len(read.notes) > _DETAIL_LINES:
+            err_console.print(f"  ... and {len(read.notes) - _DETAIL_LINES} more", highlight=False)
     if failures:
         _list_failures(failures, f"skipped {len(failures)} input(s):")
         raise typer.Exit(1)

@@ -14,8 +14,9 @@ from rich.progress import Progress
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.inventory import service
-from fixright.inventory.collect import collect, load_targets
+from fixright.inventory.collect import Overrides, collect, resolve
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
+from fixright.inventory.hostfiles import parse_jump, read_hosts
 from fixright.inventory.parse import (
     MAX_OUTPUT_CHARS,
     DeviceFacts,
@@ -299,25 +300,67 @@ def parse_cmd(
         raise typer.Exit(2)
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}")
+        raise typer.Exit(2) from None  # not reached: fail() exits
+
+
+def _sibling(hosts_file: Path, given: Path | None, name: str) -> tuple[str, str]:
+    """(text, name) of a Nornir groups/defaults file: the given one, or the one beside hosts.yaml."""
+    path = given or hosts_file.with_name(name)
+    if given is None and not path.is_file():
+        return "", name
+    return _read_text(path), str(path)
+
+
 @devices_app.command("collect")
 def collect_cmd(
     ctx: typer.Context,
-    hosts_file: Path = typer.Argument(..., help="YAML list of hosts (see docs/inventory.md)."),
+    hosts_file: Path = typer.Argument(
+        ..., help="Hosts: fixright YAML, an Ansible YAML inventory or a Nornir hosts.yaml."),
     org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
     workers: int = typer.Option(8, min=1, max=256, help="SSH sessions at once."),
+    retries: int = typer.Option(2, min=0, max=10,
+                                help="Tries again after a connection error (not after a refused login)."),
+    key_file: str = typer.Option("", "--key-file", help="Private key for hosts that name none."),
+    agent: bool = typer.Option(False, "--agent", help="Also offer the keys of the SSH agent."),
+    jump_host: str = typer.Option("", "--jump-host",
+                                  help="[user@]host[:port] to reach hosts that name none through."),
+    ssh_config: str = typer.Option("", "--ssh-config",
+                                   help="OpenSSH config file (ProxyCommand, ProxyJump...)."),
+    groups: Path | None = typer.Option(None, "--groups",
+                                       help="Nornir groups.yaml (default: beside the hosts file)."),
+    defaults: Path | None = typer.Option(None, "--defaults",
+                                         help="Nornir defaults.yaml (default: beside the hosts file)."),
 ) -> None:
-    """Collect show version (+ inventory) over SSH and import the devices."""
-    try:
-        text = hosts_file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{hosts_file}: cannot read: {getattr(exc, 'strerror', None) or exc}")
-    targets, failed = load_targets(text, str(hosts_file))
+    """Collect show version (+ inventory) over SSH and import the devices.
+
+    Passwords come from environment variables (FIXRIGHT_SSH_USER, FIXRIGHT_SSH_PASSWORD,
+    FIXRIGHT_SSH_ENABLE, FIXRIGHT_SSH_KEY_PASSPHRASE for Ansible and Nornir files).
+    Hosts without a platform are autodetected.
+    """
+    text = _read_text(hosts_file)
+    groups_text, groups_name = _sibling(hosts_file, groups, "groups.yaml")
+    defaults_text, defaults_name = _sibling(hosts_file, defaults, "defaults.yaml")
+    if jump_host:
+        parse_jump(jump_host, "--jump-host")
+    hosts = read_hosts(text, str(hosts_file), groups_text=groups_text, groups_name=groups_name,
+                       defaults_text=defaults_text, defaults_name=defaults_name)
+    for ignored in hosts.ignored:
+        err_console.print(f"note: {hosts_file}: ignored {ignored}", highlight=False, markup=False)
+    overrides = Overrides(key_file=key_file, allow_agent=agent, jump_host=jump_host,
+                          ssh_config_file=ssh_config)
+    targets, failed = resolve(hosts.hosts, overrides=overrides)
     app = app_context(ctx)
     with app.session() as session:  # fail on a bad --org before connecting anywhere
         organization_id = service.resolve_organization(session, org).id
-    with Progress(console=err_console, transient=True, disable=len(targets) < 2) as progress:
-        task = progress.add_task("collecting", total=len(targets))
-        results = collect(targets, workers=workers, on_done=lambda _: progress.advance(task))
+    with Progress(console=err_console, transient=True, disable=not targets) as progress:
+        task = progress.add_task(f"collecting from {len(targets)} host(s)", total=len(targets))
+        results = collect(targets, workers=workers, retries=retries,
+                          on_done=lambda _: progress.advance(task))
     failures = [f"{r.name}: {r.error}" for r in failed]
     facts: list[DeviceFacts] = []
     for result in results:

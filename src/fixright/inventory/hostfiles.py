@@ -205,7 +205,6 @@ def _read_native(data: Any, source_name: str) -> HostsRead:
 _ANSIBLE_USED = frozenset({
     "ansible_host", "ansible_port", "ansible_network_os", "ansible_user",
     "ansible_ssh_private_key_file", "ansible_ssh_common_args", "ansible_ssh_extra_args",
-    "ansible_connection",
 })
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from rich.progress import Progress
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.inventory import service
-from fixright.inventory.collect import collect, load_targets
+from fixright.inventory.collect import Overrides, collect, resolve
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
+from fixright.inventory.hostfiles import parse_jump, read_hosts
 from fixright.inventory.parse import (
     MAX_OUTPUT_CHARS,
     DeviceFacts,
@@ -22,6 +24,7 @@ from fixright.inventory.parse import (
     parse_output,
     read_output,
 )
+from fixright.inventory.sources import read_source, sniff_source
 from fixright.inventory.uploads import looks_like_csv
 from fixright.output import Format, emit
 from fixright.safe_open import read_regular, shown
@@ -38,6 +41,16 @@ _PROGRESS_FROM = 20
 _DETAIL_LINES = 50
 
 
+class ImportFormat(enum.StrEnum):
+    """What the import inputs are; `auto` tells each file by its name and first line."""
+
+    auto = "auto"
+    show = "show"
+    csv = "csv"
+    netbox = "netbox"
+    nautobot = "nautobot"
+
+
 @dataclass
 class _Input:
     name: str
@@ -50,6 +63,22 @@ class _Input:
         if self.name == "<stdin>":
             return looks_like_csv(self.name, self.data or b"")
         return self.name.lower().endswith(".csv")
+
+    def kind(self, text: str, fmt: ImportFormat) -> str:
+        """"show", "csv" (ours) or "netbox"/"nautobot" for this input's text."""
+        if fmt is not ImportFormat.auto:
+            return fmt.value
+        if sniff_source(self.name, text) is not None:
+            return "nautobot" if '"network_driver"' in text[:200000] else "netbox"
+        return "csv" if self.is_csv else "show"
+
+
+@dataclass
+class _Read:
+    facts: list[DeviceFacts] = field(default_factory=list)
+    rows: list[CsvDevice] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # skipped rows, ignored columns
 
 
 def _read_inputs(paths: list[str]) -> list[_Input]:
@@ -95,30 +124,38 @@ def _progress(total: int, what: str) -> Progress:
     return Progress(console=err_console, transient=True, disable=total < _PROGRESS_FROM)
 
 
-def _read_all(
-    inputs: list[_Input], platform: str | None
-) -> tuple[list[DeviceFacts], list[CsvDevice], list[str]]:
-    facts: list[DeviceFacts] = []
-    rows: list[CsvDevice] = []
-    failures: list[str] = []
+def _read_all(inputs: list[_Input], platform: str | None,
+              fmt: ImportFormat = ImportFormat.auto) -> _Read:
+    read = _Read()
     with _progress(len(inputs), "reading") as progress:
         task = progress.add_task("reading", total=len(inputs))
         for item in inputs:
             progress.advance(task)
             if item.error or item.data is None:
-                failures.append(item.error)
+                read.failures.append(item.error)
                 continue
             try:
                 text = decode_output(item.data, item.name)
-                if item.is_csv:
-                    rows.extend(read_devices_csv(text, item.name))
+                kind = item.kind(text, fmt)
+                if kind in ("netbox", "nautobot"):
+                    export = read_source(text, item.name, kind, default_platform=platform)
+                    read.rows.extend(export.rows())
+                    read.notes += [f"{item.name}: {kind} export: ignored {what}"
+                                   for what in export.ignored]
+                    read.notes += [f"{item.name}: {line}"
+                                   for line in export.skipped + export.warnings]
+                    if not export.devices:
+                        raise InvalidInput(f"{item.name}: no device of the export could be read "
+                                           f"({len(export.skipped)} skipped)")
+                elif kind == "csv":
+                    read.rows.extend(read_devices_csv(text, item.name))
                 else:
                     found = parse_output(text, platform=platform, source_name=item.name)
                     service.check_facts(found)
-                    facts.extend(found)
+                    read.facts.extend(found)
             except InvalidInput as exc:
-                failures.append(exc.message)
-    return facts, rows, failures
+                read.failures.append(exc.message)
+    return read
 
 
 def _print_report(report: service.ImportReport) -> None:
@@ -157,11 +194,18 @@ def import_(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="Files, folders, or - for stdin. *.csv is CSV."),
     org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
-    platform: str | None = typer.Option(None, help="netmiko platform, e.g. cisco_ios: skip detection."),
+    platform: str | None = typer.Option(
+        None, help="netmiko platform, e.g. cisco_ios: skip detection (for NetBox/Nautobot "
+        "exports: the platform of devices that have none)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Import the readable files; list the rest (exit 1)."),
+    fmt: ImportFormat = typer.Option(
+        ImportFormat.auto, "--format",
+        help="auto: NetBox/Nautobot JSON or CSV exports by their content, *.csv as fixright "
+        "CSV, the rest as show outputs."),
 ) -> None:
-    """Import devices from show outputs and CSV files (all-or-nothing by default)."""
-    facts, rows, failures = _read_all(_read_inputs(paths), platform)
+    """Import devices from show outputs, CSV files and NetBox/Nautobot exports (all-or-nothing by default)."""
+    read = _read_all(_read_inputs(paths), platform, fmt)
+    facts, rows, failures = read.facts, read.rows, read.failures
     if failures and not skip_bad:
         _list_failures(failures, f"{len(failures)} input(s) could not be read; nothing was imported:")
         raise typer.Exit(2)
@@ -176,6 +220,13 @@ def import_(
             if rows:
                 reports.append(service.import_csv_rows(session, organization.id, rows, actor="cli"))
         _print_report(_merge_reports(*reports))
+    if read.notes:
+        err_console.print(f"[yellow]note:[/] {len(read.notes)} remark(s) on the exports:",
+                          highlight=False)
+        for note in read.notes[:_DETAIL_LINES]:
+            err_console.print(f"  {note}", highlight=False, markup=False)
+        if len(read.notes) > _DETAIL_LINES:
+            err_console.print(f"  ... and {len(read.notes) - _DETAIL_LINES} more", highlight=False)
     if failures:
         _list_failures(failures, f"skipped {len(failures)} input(s):")
         raise typer.Exit(1)
@@ -253,25 +304,67 @@ def parse_cmd(
         raise typer.Exit(2)
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return read_regular(path).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        fail(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}")
+        raise typer.Exit(2) from None  # not reached: fail() exits
+
+
+def _sibling(hosts_file: Path, given: Path | None, name: str) -> tuple[str, str]:
+    """(text, name) of a Nornir groups/defaults file: the given one, or the one beside hosts.yaml."""
+    path = given or hosts_file.with_name(name)
+    if given is None and not path.is_file():
+        return "", name
+    return _read_text(path), str(path)
+
+
 @devices_app.command("collect")
 def collect_cmd(
     ctx: typer.Context,
-    hosts_file: Path = typer.Argument(..., help="YAML list of hosts (see docs/inventory.md)."),
+    hosts_file: Path = typer.Argument(
+        ..., help="Hosts: fixright YAML, an Ansible YAML inventory or a Nornir hosts.yaml."),
     org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
     workers: int = typer.Option(8, min=1, max=256, help="SSH sessions at once."),
+    retries: int = typer.Option(2, min=0, max=10,
+                                help="Tries again after a connection error (not after a refused login)."),
+    key_file: str = typer.Option("", "--key-file", help="Private key for hosts that name none."),
+    agent: bool = typer.Option(False, "--agent", help="Also offer the keys of the SSH agent."),
+    jump_host: str = typer.Option("", "--jump-host",
+                                  help="[user@]host[:port] to reach hosts that name none through."),
+    ssh_config: str = typer.Option("", "--ssh-config",
+                                   help="OpenSSH config file (ProxyCommand, ProxyJump...)."),
+    groups: Path | None = typer.Option(None, "--groups",
+                                       help="Nornir groups.yaml (default: beside the hosts file)."),
+    defaults: Path | None = typer.Option(None, "--defaults",
+                                         help="Nornir defaults.yaml (default: beside the hosts file)."),
 ) -> None:
-    """Collect show version (+ inventory) over SSH and import the devices."""
-    try:
-        text = read_regular(hosts_file).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{hosts_file}: cannot read: {getattr(exc, 'strerror', None) or exc}")
-    targets, failed = load_targets(text, str(hosts_file))
+    """Collect show version (+ inventory) over SSH and import the devices.
+
+    Passwords come from environment variables (FIXRIGHT_SSH_USER, FIXRIGHT_SSH_PASSWORD,
+    FIXRIGHT_SSH_ENABLE, FIXRIGHT_SSH_KEY_PASSPHRASE for Ansible and Nornir files).
+    Hosts without a platform are autodetected.
+    """
+    text = _read_text(hosts_file)
+    groups_text, groups_name = _sibling(hosts_file, groups, "groups.yaml")
+    defaults_text, defaults_name = _sibling(hosts_file, defaults, "defaults.yaml")
+    if jump_host:
+        parse_jump(jump_host, "--jump-host")
+    hosts = read_hosts(text, str(hosts_file), groups_text=groups_text, groups_name=groups_name,
+                       defaults_text=defaults_text, defaults_name=defaults_name)
+    for ignored in hosts.ignored:
+        err_console.print(f"note: {hosts_file}: ignored {ignored}", highlight=False, markup=False)
+    overrides = Overrides(key_file=key_file, allow_agent=agent, jump_host=jump_host,
+                          ssh_config_file=ssh_config)
+    targets, failed = resolve(hosts.hosts, overrides=overrides)
     app = app_context(ctx)
     with app.session() as session:  # fail on a bad --org before connecting anywhere
         organization_id = service.resolve_organization(session, org).id
-    with Progress(console=err_console, transient=True, disable=len(targets) < 2) as progress:
-        task = progress.add_task("collecting", total=len(targets))
-        results = collect(targets, workers=workers, on_done=lambda _: progress.advance(task))
+    with Progress(console=err_console, transient=True, disable=not targets) as progress:
+        task = progress.add_task(f"collecting from {len(targets)} host(s)", total=len(targets))
+        results = collect(targets, workers=workers, retries=retries,
+                          on_done=lambda _: progress.advance(task))
     failures = [f"{r.name}: {r.error}" for r in failed]
     facts: list[DeviceFacts] = []
     for result in results:

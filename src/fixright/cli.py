@@ -71,7 +71,7 @@ class LazyGroup(TyperGroup):
             return TyperCommand(name=cmd_name, help=short, short_help=short)
         target = getattr(importlib.import_module(module_name), attribute)
         if isinstance(target, typer.Typer):
-            command = typer.main.get_command(target)
+            command = typer.main.get_group(target)
         else:
             holder = typer.Typer()
             holder.command(cmd_name)(target)

@@ -83,10 +83,18 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(sub)
 
 
-def _has_inputs(dependant: Dependant) -> bool:
-    return bool(dependant.query_params or dependant.path_params or dependant.body_params
-                or dependant.header_params) or any(
-                    _has_inputs(sub) for sub in dependant.dependencies)
+def _can_fail(schema: dict[str, Any]) -> bool:
+    """Whether some value of a parameter with this schema is refused (a free string is not)."""
+    options = schema.get("anyOf", [schema])
+    return any(option.get("type") not in ("string", "null") or
+               any(key in option for key in ("enum", "pattern", "minLength", "maxLength",
+                                             "format", "const"))
+               for option in options)
+
+
+def _validates(operation: dict[str, Any]) -> bool:
+    return "requestBody" in operation or any(
+        _can_fail(param.get("schema", {})) for param in operation.get("parameters", []))
 
 
 def _error(description: str, schema: str = "Error") -> dict[str, Any]:
@@ -94,7 +102,7 @@ def _error(description: str, schema: str = "Error") -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
 
 
-def _errors_for(route: Any) -> dict[int, dict[str, Any]]:
+def _errors_for(route: Any, operation: dict[str, Any]) -> dict[int, dict[str, Any]]:
     calls = set(_calls(route.dependant))
     errors: dict[int, dict[str, Any]] = {}
     if deps.require_principal in calls:
@@ -113,7 +121,7 @@ def _errors_for(route: Any) -> dict[int, dict[str, Any]]:
         errors[404] = _error(DESCRIPTIONS[404])
     if route.name in CONFLICTS:
         errors[409] = _error(CONFLICTS[route.name])
-    if _has_inputs(route.dependant):
+    if _validates(operation):
         errors[422] = _error(DESCRIPTIONS[422])
     return errors
 
@@ -151,7 +159,9 @@ def install_openapi(app: FastAPI) -> None:
                 if operation is None:
                     continue
                 responses = operation.setdefault("responses", {})
-                errors = _errors_for(route)
+                if not _validates(operation) and "Validation Error" in str(responses.get("422")):
+                    del responses["422"]  # FastAPI's guess: nothing here can be refused
+                errors = _errors_for(route, operation)
                 for code, declared in list(responses.items()):
                     # A route's own 4xx (a described refusal) gets the real body too.
                     if code.isdigit() and int(code) >= 400 and int(code) not in errors:

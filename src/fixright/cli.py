@@ -70,6 +70,7 @@ class LazyGroup(TyperGroup):
         if self._listing:
             return TyperCommand(name=cmd_name, help=short, short_help=short)
         target = getattr(importlib.import_module(module_name), attribute)
+        command: Any
         if isinstance(target, typer.Typer):
             command = typer.main.get_group(target)
         else:

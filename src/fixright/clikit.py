@@ -24,7 +24,7 @@ from fixright.db import (
     session_scope,
     upgrade,
 )
-from fixright.errors import ConfigurationError, FixrightError
+from fixright.errors import ConfigurationError
 
 err_console = Console(stderr=True, soft_wrap=True)
 console = Console(soft_wrap=True)

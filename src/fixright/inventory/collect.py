@@ -18,6 +18,7 @@ One unreachable or refusing host is reported and does not stop the others.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from fixright.errors import InvalidInput
+from fixright.errors import ConfigurationError, InvalidInput
 from fixright.inventory.detect import PLATFORMS, canonical_platform
 
 # What to run per platform: show version first, then the inventory command that
@@ -176,6 +177,13 @@ def load_targets(
     return targets, failed
 
 
+def require_ssh() -> None:
+    """Fail with one line naming the extra when netmiko is not installed."""
+    if importlib.util.find_spec("netmiko") is None:
+        raise ConfigurationError(
+            "SSH collection needs the ssh extra: pip install 'fixright[ssh]'")
+
+
 def collect_one(target: Target) -> Collected:
     """Connect, run the platform's commands, return the output with prompt lines.
 
@@ -230,6 +238,8 @@ def collect(
     """Collect from every target with at most `workers` sessions at once, in input order."""
     if workers < 1:
         raise InvalidInput("--workers must be at least 1")
+    if collect_fn is collect_one and targets:
+        require_ssh()
     results: list[Collected] = []
     with ThreadPoolExecutor(max_workers=min(workers, max(len(targets), 1))) as pool:
         for result in pool.map(collect_fn, targets):

@@ -171,3 +171,17 @@ def test_openapi_contract(db_url, data_dir) -> None:
                 assert response["content"]["application/json"]["schema"]["$ref"] \
                     == "#/components/schemas/Error", (name, status)
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_json_log_lines_carry_the_access_fields() -> None:
+    import json
+    import logging
+
+    from fixright.web.logs import JsonFormatter
+
+    record = logging.LogRecord("fixright.access", logging.INFO, __file__, 1, "GET / 200", None,
+                               None)
+    record.method, record.status, record.request_id = "GET", 200, "abc"
+    line = json.loads(JsonFormatter().format(record))
+    assert (line["logger"], line["level"], line["message"], line["method"], line["status"],
+            line["request_id"]) == ("fixright.access", "info", "GET / 200", "GET", 200, "abc")

@@ -7,19 +7,15 @@ stderr and exit code 2 (bad input) or 1 (failure), never a traceback.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from typer.core import TyperGroup
 
 from fixright.config import Settings, load_settings
 from fixright.db import (
@@ -29,7 +25,7 @@ from fixright.db import (
     session_scope,
     upgrade,
 )
-from fixright.errors import ConfigurationError, FixrightError
+from fixright.errors import ConfigurationError
 from fixright.safe_open import shown
 
 err_console = Console(stderr=True, soft_wrap=True)
@@ -98,32 +94,9 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-class ErrorMappingGroup(TyperGroup):
-    """Root group that turns fixright errors into one line and an exit code."""
-
-    def invoke(self, ctx: Any) -> Any:  # typer vendors click; its Context type is private
-        try:
-            return super().invoke(ctx)
-        except FixrightError as exc:
-            error_line(exc.message)
-            raise typer.Exit(exc.exit_code) from None
-        except OperationalError as exc:
-            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            error_line(f"database error: {reason}")
-            raise typer.Exit(1) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(1) from None
-        finally:
-            obj = ctx.obj
-            if isinstance(obj, AppContext):
-                obj.close()
-
-
 __all__ = [
     "AppContext",
     "ConfigurationError",
-    "ErrorMappingGroup",
     "app_context",
     "console",
     "err_console",

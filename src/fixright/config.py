@@ -7,9 +7,11 @@ secret key generated on first use, all inside it.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, ValidationError, field_validator
@@ -44,12 +46,45 @@ class Settings(BaseSettings):
     demo: bool = False
     # An operator's hardware file (docs/hardware.md): adds to or overrides the shipped catalogue.
     hardware_path: Path | None = None
+    # Peers whose X-Forwarded-Proto/-Host/-For are believed (comma-separated addresses or
+    # CIDRs, e.g. "127.0.0.1,10.0.0.0/8"). Empty: forwarded headers are ignored.
+    trusted_proxies: str = ""
+    # Served under a sub-path by the proxy (e.g. "/fixright"); links and redirects carry it.
+    root_path: str = ""
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # `/metrics` answers only to `Authorization: Bearer <this>`; unset, it answers 404.
+    metrics_token: str | None = None
 
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         # A relative --data-dir must not change meaning inside file:// and sqlite:// URLs.
         return Path(value).expanduser().absolute()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        for item in value.split(","):
+            if item.strip():
+                try:
+                    ipaddress.ip_network(item.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"{item.strip()!r} is not an address or CIDR") from None
+        return value
+
+    def trusted_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The trusted proxies as networks (a bare address is a /32 or /128)."""
+        return [ipaddress.ip_network(item.strip(), strict=False)
+                for item in self.trusted_proxies.split(",") if item.strip()]
+
+    @field_validator("root_path")
+    @classmethod
+    def _root_path(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith("/"):
+            raise ValueError("must start with '/', e.g. /fixright")
+        return value
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data dir."""

@@ -100,7 +100,13 @@ def make_engine(url: str) -> Engine:
             _WriterQueue().attach(engine)
             return engine
         return create_engine(url, pool_pre_ping=True)
-    except (NoSuchModuleError, ImportError) as exc:
+    except ImportError as exc:
+        if parsed.get_backend_name() == "postgresql":
+            raise ConfigurationError(
+                "a PostgreSQL database needs the postgres extra: pip install 'fixright[postgres]'"
+            ) from None
+        raise ConfigurationError(f"database URL {url!r}: unsupported driver ({exc})") from exc
+    except NoSuchModuleError as exc:
         raise ConfigurationError(f"database URL {url!r}: unsupported driver ({exc})") from exc
 
 

@@ -17,8 +17,10 @@ of a passing run, to judge the UI by eye.
 from __future__ import annotations
 
 import hashlib
+import http.server
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from tests.conftest import SHARED_DATA
-from tests.e2e.conftest import LiveServer, running_server
+from tests.e2e.conftest import LiveServer, free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -410,3 +412,61 @@ def test_logout_ends_the_session(page: Page) -> None:
     assert path_of(page) == "/login"
     assert parse_qs(urlsplit(page.url).query)["next"] == ["/devices"]
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+
+# -- cross-site requests (kept last: its positive control adds two devices) -----------
+
+FORGED_SERIALS = ("CSRF0001", "CSRF0002")
+# A text/plain form posts `name=value`: the name carries a CSV of two devices, the `=`
+# lands inside the last cell. No CORS preflight is needed for such a form.
+FORGED_CSV = ("serial,vendor,os_family,model\r\n"
+              f"{FORGED_SERIALS[0]},cisco,ios,x\r\n{FORGED_SERIALS[1]},cisco,ios,x")
+
+
+@pytest.fixture
+def attacker_site(tmp_path: Path, demo: Demo) -> Iterator[str]:
+    """Another port of 127.0.0.1 (the same *site* for SameSite cookies) with a page that
+    auto-submits a text/plain form to the portal's device import."""
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><title>win a prize</title>'
+        f'<form id="f" method="post" enctype="text/plain" '
+        f'action="{demo.url}/api/v1/devices/import?filename=devices.csv">'
+        f'<input type="hidden" name="{FORGED_CSV}" value="y"></form>'
+        '<script src="go.js"></script>')
+    (tmp_path / "go.js").write_text('document.getElementById("f").submit();')
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(  # noqa: E731
+        *a, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+def _forged(demo: Demo) -> list[str]:
+    rows = demo.cli_json("devices", "list", "--org", "globex", "--search", "CSRF000")
+    return sorted(row["serial"] for row in rows)
+
+
+def test_cross_site_form_cannot_use_the_session(page: Page, demo: Demo,
+                                                attacker_site: str) -> None:
+    login(page, *GLOBEX)
+    response = page.goto("/")
+    assert response is not None
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    with page.expect_response(lambda r: "/api/v1/devices/import" in r.url) as answer:
+        page.goto(attacker_site)
+    assert answer.value.status == 403
+    assert _forged(demo) == []
+    # The same body from the portal's own page, with the page's CSRF token, is accepted:
+    # what stopped the forged form is the check, not the payload.
+    page.goto("/")
+    status = page.evaluate("""async (body) => {
+        const token = document.querySelector('meta[name="csrf-token"]').content;
+        const r = await fetch('/api/v1/devices/import?filename=devices.csv', {method: 'POST',
+            headers: {'Content-Type': 'text/plain', 'X-CSRF-Token': token}, body: body});
+        return r.status; }""", FORGED_CSV + "=y\r\n")
+    assert status == 200
+    assert _forged(demo) == list(FORGED_SERIALS)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from fixright.audit import origin as request_origin
 from fixright.audit.chain import GENESIS, VerifyResult, event_hash, normalize_data, verify
 from fixright.audit.models import AuditEvent
 from fixright.db import utcnow
@@ -44,6 +45,7 @@ def record(
     """Append one event (`action` is `domain:subject:action`) and return it, flushed.
 
     `data` must be JSON-serialisable (dates and Decimals are stored as text).
+    Inside an HTTP request a dict `data` also gets the client's address.
     """
     _check_action(action)
     if session.get_bind().dialect.name == "postgresql":
@@ -54,6 +56,10 @@ def record(
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     # In UTC: SQLite keeps no offset, and the hash is over what reads back.
     moment = (at or utcnow()).astimezone(UTC)
+    origin = request_origin.current()
+    if origin is not None and (data is None or isinstance(data, dict)) and "client" not in (data or {}):
+        # Every event written while serving a request says which address asked.
+        data = {**(data or {}), "client": origin.client}
     stored = normalize_data({} if data is None else data)
     event = AuditEvent(
         seq=seq, at=moment, actor=actor, organization_id=organization_id, action=action,
@@ -63,6 +69,8 @@ def record(
     )
     session.add(event)
     session.flush()
+    if origin is not None:
+        origin.events.append((action, stored))
     return event
 
 

@@ -34,7 +34,11 @@ def storage_from_url(url: str, settings: Settings | None = None) -> BlobStorage:
         if not parts.netloc:
             raise ConfigurationError(f"storage URL {url!r} names no bucket (s3://bucket/prefix)")
         # boto3 is loaded only by deployments that store blobs in S3.
-        from fixright.catalog.storage_s3 import S3Storage
+        try:
+            from fixright.catalog.storage_s3 import S3Storage
+        except ImportError:
+            raise ConfigurationError(
+                "s3:// storage needs the s3 extra: pip install 'fixright[s3]'") from None
 
         return S3Storage.from_settings(parts.netloc, parts.path.strip("/"), settings)
     raise ConfigurationError(f"storage URL {url!r} must start with file:// or s3://")

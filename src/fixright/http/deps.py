@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from fixright.accounts import service as accounts
 from fixright.accounts.models import User
 from fixright.accounts.service import Principal
+from fixright.audit import origin as request_origin
 from fixright.errors import Forbidden, Unauthorized
 
 
@@ -66,7 +67,20 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
     return None
 
 
-OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
+def _noted(principal: Principal | None) -> Principal | None:
+    # The access log names who asked; the middleware reads it back after the response.
+    origin = request_origin.current()
+    if origin is not None and principal is not None:
+        origin.principal = principal.actor
+    return principal
+
+
+def noted_principal(request: Request, session: SessionDep) -> Principal | None:
+    """`optional_principal`, remembered on the request's origin for the access log."""
+    return _noted(optional_principal(request, session))
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(noted_principal)]
 
 
 def require_principal(principal: OptionalPrincipalDep) -> Principal:

@@ -23,6 +23,7 @@ does not stop the others.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -37,7 +38,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from fixright.errors import InvalidInput
+from fixright.errors import ConfigurationError, InvalidInput
 from fixright.inventory.detect import canonical_platform
 from fixright.inventory.hostfiles import HostSpec, parse_jump, read_hosts
 
@@ -136,6 +137,13 @@ def resolve(
             ssh_config_file=os.path.expanduser(spec.ssh_config_file or extra.ssh_config_file),
         ))
     return targets, failed
+
+
+def require_ssh() -> None:
+    """Fail with one line naming the extra when netmiko is not installed."""
+    if importlib.util.find_spec("netmiko") is None:
+        raise ConfigurationError(
+            "SSH collection needs the ssh extra: pip install 'fixright[ssh]'")
 
 
 def load_targets(
@@ -323,6 +331,8 @@ def collect(
             return collect_fn(target)
         return collect_one(target, retries=retries, backoff=backoff)
 
+    if collect_fn is None and targets:
+        require_ssh()
     results: dict[int, Collected] = {}
     with ThreadPoolExecutor(max_workers=min(workers, max(len(targets), 1))) as pool:
         futures = {pool.submit(one, target): index for index, target in enumerate(targets)}

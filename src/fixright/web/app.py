@@ -6,14 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, SQLAlchemyError
-from starlette.exceptions import HTTPException
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fixright import __version__
 from fixright.accounts.models import User
@@ -26,14 +24,19 @@ from fixright.http.errors import (
     BODY_PARSE_DETAIL,
     body_parse_error_json,
     database_value_json,
-    document_errors,
     error_json,
     validation_error_json,
 )
 from fixright.http.params import refuse_nul
+from fixright.web.logs import configure_logging
+from fixright.web.observe import RequestObserver
+from fixright.web.observe import router as ops_router
+from fixright.web.openapi import install_openapi, operation_id
+from fixright.web.proxy import TrustedProxies
 from fixright.web.routers import API_PREFIX, include_routers
+from fixright.web.security import ApiCsrf, SecurityHeaders
 from fixright.web.sessions import SchemeAwareSessions
-from fixright.web.templating import render
+from fixright.web.templating import render, templates
 from fixright.web.ui_auth import LoginRequired, login_redirect
 from fixright.web.unread_body import CloseAfterUnreadBody
 
@@ -43,14 +46,17 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for `settings`. The database must already be migrated."""
     settings = settings or Settings()
+    configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings.resolved_database_url())
     app = FastAPI(
         title="fixright",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # our own page below: FastAPI's has an inline script the CSP refuses
         redoc_url=None,
         dependencies=[Depends(refuse_nul)],
+        root_path=settings.root_path,
+        generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -71,6 +77,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                           message=exc.message, status=exc.http_status)
         return error_json(exc)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == BODY_PARSE_DETAIL:
+            return body_parse_error_json()
+        # Unknown routes and methods answer like every other error, never `{"detail": ...}`.
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+        detail = (f"no route {request.method} {request.url.path}" if exc.status_code in (404, 405)
+                  else str(exc.detail))
+        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+            return render(request, "error.html", _cookie_principal(request),
+                          status_code=exc.status_code, message=detail, status=exc.status_code)
+        return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(request, "api_docs.html", {
+            "openapi_url": request.scope.get("root_path", "") + f"{API_PREFIX}/openapi.json"})
+
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
@@ -81,12 +106,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return render(request, "error.html", _cookie_principal(request),
                           status_code=status, message=message, status=status)
         return validation_error_json(exc)
-
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 400 and exc.detail == BODY_PARSE_DETAIL:
-            return body_parse_error_json()
-        return await http_exception_handler(request, exc)
 
     @app.exception_handler(DataError)
     async def _database_value(_request: Request, _exc: DataError) -> Response:
@@ -103,16 +122,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok", "database": "ok", "version": __version__}
 
     include_routers(app)
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = document_errors(get_openapi(
-                title=app.title, version=app.version, routes=app.routes))
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.include_router(ops_router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    install_openapi(app)
+    # Middleware, innermost first (each add wraps the ones before it).
+    app.add_middleware(ApiCsrf, api_prefix=API_PREFIX)  # needs the session, so inside it
     app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
+    app.add_middleware(SecurityHeaders, docs_path=f"{API_PREFIX}/docs")
+    app.add_middleware(RequestObserver)
+    # Scheme, host and client are settled before anything above reads them.
+    app.add_middleware(TrustedProxies, networks=settings.trusted_networks())
     # Outermost, so it sees every response, including the session middleware's.
     app.add_middleware(CloseAfterUnreadBody)
     return app

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fixright.advisories.formats.csaf import read_csaf
@@ -21,6 +20,7 @@ from fixright.advisories.formats.cvrf import is_cvrf, read_cvrf
 from fixright.advisories.formats.openvuln import is_openvuln, read_openvuln
 from fixright.advisories.records import ReadResult
 from fixright.errors import InvalidInput
+from fixright.jsontext import load_json
 
 __all__ = [
     "detect_format",
@@ -56,14 +56,8 @@ def read_document(
     """
     if is_cvrf(raw):
         return read_cvrf(raw, source_name, lenient=lenient, strict=strict)
-    try:
-        data = json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{source_name}: not UTF-8 text ({exc.reason})") from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            f"{source_name}: line {exc.lineno} column {exc.colno}: not valid JSON ({exc.msg})"
-        ) from None
+    # Deep nesting and over-long integers become InvalidInput there, not a traceback.
+    data = load_json(raw, source_name)
     kind = detect_format(data)
     if kind == "csaf":
         return read_csaf(data, source_name, lenient=lenient, strict=strict)

@@ -8,8 +8,8 @@ its devices: never one query per device.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from fixright.advisories.formats import read_document
+from fixright.advisories.formats import peek_identity, read_document
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
@@ -31,9 +31,12 @@ from fixright.advisories.records import (
     AdvisoryRecord,
     AffectedRange,
     AffectedReleases,
+    CvssScore,
     Dropped,
     FixedRelease,
+    Quirk,
     ReadResult,
+    Remediation,
     Unplaced,
     is_newer,
 )
@@ -62,6 +65,9 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why) with --skip-bad
     dropped: list[tuple[str, Dropped]] = field(default_factory=list)  # (file, what) with --lenient
     unplaced: list[tuple[str, Unplaced]] = field(default_factory=list)  # (advisory id, product)
+    warnings: list[tuple[str, Quirk]] = field(default_factory=list)  # (file, vendor quirk accepted)
+    # Files not read again: every advisory in them is stored at the same id and revision.
+    skipped_unchanged: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -90,12 +96,20 @@ class FleetExposure:
 # -- reading files ------------------------------------------------------------
 
 
+# What a folder is searched for: JSON (CSAF, openVuln, CVE 5) and CVRF XML documents.
+DOCUMENT_SUFFIXES = (".json", ".xml")
+Progress = Callable[[int, int], None]
+"""Called as (files done, files in all) while an import reads its files."""
+
+
 def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, and every `*.json` under each folder (sorted). Missing paths are bad input."""
+    """Files as given, and every `*.json` and `*.xml` under each folder (sorted).
+    Missing paths are bad input."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
+            files.extend(sorted(p for p in path.rglob("*")
+                                if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()))
         elif path.is_file():
             files.append(path)
         else:
@@ -104,23 +118,50 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_paths(
-    paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False
+    paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False, strict: bool = False
 ) -> tuple[list[ReadResult], list[tuple[str, str]]]:
-    """Read every document; returns (results, skipped). Raises on the first bad file unless skip_bad."""
+    """Read every document; returns (results, skipped). Raises on the first bad file unless
+    skip_bad; `strict` refuses vendor quirks."""
+    results, skipped, _unchanged = _read_files(paths, skip_bad=skip_bad, lenient=lenient,
+                                               strict=strict)
+    return results, skipped
+
+
+def _read_files(
+    paths: Sequence[Path],
+    *,
+    skip_bad: bool,
+    lenient: bool,
+    strict: bool,
+    stored: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[ReadResult], list[tuple[str, str]], list[str]]:
+    """`read_paths`, and the files left unread because `stored` (advisory id -> stored
+    revision) holds their advisory at that revision: an archive imported again costs a
+    peek per file (`peek_identity`), not a full read."""
     results: list[ReadResult] = []
     skipped: list[tuple[str, str]] = []
-    for path in expand_paths(paths):
+    unchanged: list[str] = []
+    files = expand_paths(paths)
+    for done, path in enumerate(files, 1):
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
-        try:
-            results.append(read_document(raw, str(path), lenient=lenient))
-        except InvalidInput as exc:
-            if not skip_bad:
-                raise
-            skipped.append((str(path), exc.message))
-    return results, skipped
+        identity = peek_identity(raw) if stored else None
+        if identity is not None and stored is not None and (
+                stored.get(identity[0], "\0").strip() == identity[1].strip()):
+            unchanged.append(str(path))
+        else:
+            try:
+                results.append(read_document(raw, str(path), lenient=lenient, strict=strict))
+            except InvalidInput as exc:
+                if not skip_bad:
+                    raise
+                skipped.append((str(path), exc.message))
+        if progress is not None:
+            progress(done, len(files))
+    return results, skipped, unchanged
 
 
 # -- import ---------------------------------------------------------------------
@@ -143,6 +184,7 @@ def import_results(
     report = ImportReport()
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
+        report.warnings.extend((result.source_name, w) for w in result.warnings)
         for record in result.advisories:
             existing = session.scalar(
                 select(Advisory).where(Advisory.advisory_id == record.advisory_id)
@@ -172,13 +214,33 @@ def import_results(
     return report
 
 
+def stored_revisions(session: Session) -> dict[str, str]:
+    """Advisory id -> stored revision, for skipping unchanged documents on re-import."""
+    return dict(session.execute(select(Advisory.advisory_id, Advisory.revision)).tuples())
+
+
 def import_paths(
-    session: Session, paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False
+    session: Session,
+    paths: Sequence[Path],
+    *,
+    skip_bad: bool = False,
+    lenient: bool = False,
+    strict: bool = False,
+    actor: str = "system",
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Read and store advisory documents (files and folders). All-or-nothing unless skip_bad."""
-    results, skipped = read_paths(paths, skip_bad=skip_bad, lenient=lenient)
-    report = import_results(session, results)
+    """Read and store advisory documents (files and folders). All-or-nothing unless skip_bad.
+
+    Files whose advisory is stored at the same id and revision are skipped
+    before being read in full (`ImportReport.skipped_unchanged`).
+    """
+    results, skipped, unchanged = _read_files(
+        paths, skip_bad=skip_bad, lenient=lenient, strict=strict,
+        stored=stored_revisions(session), progress=progress,
+    )
+    report = import_results(session, results, actor=actor)
     report.skipped = skipped
+    report.skipped_unchanged = unchanged
     return report
 
 
@@ -206,6 +268,8 @@ def _store(
     row.vendor = record.vendor
     row.not_affected = [list(pair) for pair in record.not_affected]
     row.notes = list(record.notes)
+    row.remediations = [asdict(r) for r in record.remediations]
+    row.cvss_scores = [asdict(c) for c in record.cvss_scores]
     row.source_name = source_name
     row.imported_at = utcnow()  # also what tells cached indexes that this advisory changed
     session.add(row)
@@ -335,9 +399,23 @@ def load_records(session: Session) -> list[AdvisoryRecord]:
                 affected=tuple(groups), fixed=tuple(fixed.get(row.id, ())),
                 not_affected=tuple((str(p[0]), str(p[1])) for p in row.not_affected or ()),
                 unplaced=tuple(unplaced.get(row.id, ())), notes=tuple(row.notes or ()),
+                remediations=tuple(_remediation(r) for r in row.remediations or ()),
+                cvss_scores=tuple(_cvss(c) for c in row.cvss_scores or ()),
             )
         )
     return records
+
+
+def _remediation(data: dict[str, Any]) -> Remediation:
+    return Remediation(str(data.get("category") or ""), str(data.get("text") or ""),
+                       data.get("url"), tuple(data.get("product_ids") or ()),
+                       tuple(data.get("os_families") or ()))
+
+
+def _cvss(data: dict[str, Any]) -> CvssScore:
+    score = data.get("base_score")
+    return CvssScore(str(data.get("version") or ""), None if score is None else float(score),
+                     data.get("vector"), data.get("severity"))
 
 
 def catalog_releases(session: Session) -> list[tuple[str, str]]:

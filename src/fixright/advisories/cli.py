@@ -85,9 +85,9 @@ def import_(
             f"{len(report.unplaced)} product(s) could not be placed on a release (kept, not matched):",
             [f"{adv}: {u.product}: {u.reason}" for adv, u in report.unplaced],
         )
-    unchanged = len(report.unchanged) + len(report.skipped_unchanged)
     console.print(
-        f"{len(report.created)} created, {len(report.updated)} updated, {unchanged} unchanged",
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged",
         highlight=False,
     )
     if report.skipped:

@@ -135,13 +135,13 @@ def _read_files(
     strict: bool,
     stored: dict[str, str] | None = None,
     progress: Progress | None = None,
-) -> tuple[list[ReadResult], list[tuple[str, str]], list[str]]:
-    """`read_paths`, and the files left unread because `stored` (advisory id -> stored
+) -> tuple[list[ReadResult], list[tuple[str, str]], list[tuple[str, str]]]:
+    """`read_paths`, and the (file, advisory id) pairs left unread because `stored` (advisory id -> stored
     revision) holds their advisory at that revision: an archive imported again costs a
     peek per file (`peek_identity`), not a full read."""
     results: list[ReadResult] = []
     skipped: list[tuple[str, str]] = []
-    unchanged: list[str] = []
+    unchanged: list[tuple[str, str]] = []
     files = expand_paths(paths)
     for done, path in enumerate(files, 1):
         try:
@@ -151,7 +151,7 @@ def _read_files(
         identity = peek_identity(raw) if stored else None
         if identity is not None and stored is not None and (
                 stored.get(identity[0], "\0").strip() == identity[1].strip()):
-            unchanged.append(str(path))
+            unchanged.append((str(path), identity[0]))
         else:
             try:
                 results.append(read_document(raw, str(path), lenient=lenient, strict=strict))
@@ -216,7 +216,7 @@ def import_results(
 
 def stored_revisions(session: Session) -> dict[str, str]:
     """Advisory id -> stored revision, for skipping unchanged documents on re-import."""
-    return dict(session.execute(select(Advisory.advisory_id, Advisory.revision)).tuples())
+    return {a: r for a, r in session.execute(select(Advisory.advisory_id, Advisory.revision))}
 
 
 def import_paths(
@@ -240,7 +240,8 @@ def import_paths(
     )
     report = import_results(session, results, actor=actor)
     report.skipped = skipped
-    report.skipped_unchanged = unchanged
+    report.skipped_unchanged = [name for name, _id in unchanged]
+    report.unchanged.extend(advisory_id for _name, advisory_id in unchanged)
     return report
 
 

@@ -7,8 +7,9 @@ its devices: never one query per device.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,26 +123,28 @@ def read_paths(
 ) -> tuple[list[ReadResult], list[tuple[str, str]]]:
     """Read every document; returns (results, skipped). Raises on the first bad file unless
     skip_bad; `strict` refuses vendor quirks."""
-    results, skipped, _unchanged = _read_files(paths, skip_bad=skip_bad, lenient=lenient,
-                                               strict=strict)
+    skipped: list[tuple[str, str]] = []
+    results = list(_read_files(paths, skipped, [], skip_bad=skip_bad, lenient=lenient,
+                               strict=strict))
     return results, skipped
 
 
 def _read_files(
     paths: Sequence[Path],
+    skipped: list[tuple[str, str]],
+    unchanged: list[tuple[str, str]],
     *,
     skip_bad: bool,
     lenient: bool,
     strict: bool,
     stored: dict[str, str] | None = None,
     progress: Progress | None = None,
-) -> tuple[list[ReadResult], list[tuple[str, str]], list[tuple[str, str]]]:
-    """`read_paths`, and the (file, advisory id) pairs left unread because `stored` (advisory id -> stored
-    revision) holds their advisory at that revision: an archive imported again costs a
-    peek per file (`peek_identity`), not a full read."""
-    results: list[ReadResult] = []
-    skipped: list[tuple[str, str]] = []
-    unchanged: list[tuple[str, str]] = []
+) -> Iterator[ReadResult]:
+    """Each document read, one at a time (an import stores one before reading the next,
+    so memory holds one document, not the archive). Appends to `skipped` the bad files
+    (with skip_bad) and to `unchanged` the (file, advisory id) pairs left unread because
+    `stored` (advisory id -> stored revision) holds their advisory at that revision: an
+    archive imported again costs a peek per file (`peek_identity`), not a full read."""
     files = expand_paths(paths)
     for done, path in enumerate(files, 1):
         try:
@@ -154,14 +157,16 @@ def _read_files(
             unchanged.append((str(path), identity[0]))
         else:
             try:
-                results.append(read_document(raw, str(path), lenient=lenient, strict=strict))
+                result = read_document(raw, str(path), lenient=lenient, strict=strict)
             except InvalidInput as exc:
                 if not skip_bad:
                     raise
                 skipped.append((str(path), exc.message))
+            else:
+                del raw
+                yield result
         if progress is not None:
             progress(done, len(files))
-    return results, skipped, unchanged
 
 
 # -- import ---------------------------------------------------------------------
@@ -234,10 +239,10 @@ def import_paths(
     Files whose advisory is stored at the same id and revision are skipped
     before being read in full (`ImportReport.skipped_unchanged`).
     """
-    results, skipped, unchanged = _read_files(
-        paths, skip_bad=skip_bad, lenient=lenient, strict=strict,
-        stored=stored_revisions(session), progress=progress,
-    )
+    skipped: list[tuple[str, str]] = []
+    unchanged: list[tuple[str, str]] = []
+    results = _read_files(paths, skipped, unchanged, skip_bad=skip_bad, lenient=lenient,
+                          strict=strict, stored=stored_revisions(session), progress=progress)
     report = import_results(session, results, actor=actor)
     report.skipped = skipped
     report.skipped_unchanged = [name for name, _id in unchanged]
@@ -276,6 +281,7 @@ def _store(
     session.add(row)
     session.flush()
     affected: list[dict[str, object]] = []
+    normalized: dict[tuple[str, str], str | None] = {}
     for group in record.affected:
         base = {"advisory_id": row.id, "os_family": group.os_family, "product": group.product,
                 "platforms": list(group.platforms), "version": None, "version_normalized": None,
@@ -283,25 +289,45 @@ def _store(
                 "complete": True}
         if isinstance(group, AffectedReleases):
             for text in group.versions:
+                key = (group.os_family, text)
+                if key not in normalized:
+                    normalized[key] = _normalized(group.os_family, text)
                 affected.append(base | {"version": text, "complete": group.complete,
-                                        "version_normalized": _normalized(group.os_family, text)})
+                                        "version_normalized": normalized[key]})
         else:
             affected.append(base | {"introduced": group.introduced, "fixed": group.fixed,
                                     "last_affected": group.last_affected, "train": group.train})
     if affected:
-        session.execute(insert(AdvisoryAffected), affected)
+        _insert_many(session, AdvisoryAffected.__tablename__, affected)
     if record.fixed:
         session.execute(
-            insert(AdvisoryFixed),
+            insert(AdvisoryFixed.__table__),
             [{"advisory_id": row.id, "os_family": f.os_family, "train": f.train,
               "version": f.version, "product": f.product} for f in record.fixed],
         )
     if record.unplaced:
         session.execute(
-            insert(AdvisoryUnplaced),
+            insert(AdvisoryUnplaced.__table__),
             [{"advisory_id": row.id, "product": u.product, "os_family": u.os_family,
               "status": u.status, "reason": u.reason} for u in record.unplaced],
         )
+
+
+def _insert_many(session: Session, table: str, rows: list[dict[str, object]]) -> None:
+    """INSERT `rows` (dicts of one shape) with the driver's executemany.
+
+    One advisory lists up to thousands of releases and an openVuln answer
+    millions: SQLAlchemy's per-row parameter processing cost several times
+    what the database does, so the rows go to the driver as tuples (JSON
+    values serialised here; psycopg lets PostgreSQL cast the text).
+    """
+    columns = list(rows[0])
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    values = [tuple(json.dumps(v) if isinstance(v, list) else v for v in (r[c] for c in columns))
+              for r in rows]
+    session.connection().exec_driver_sql(sql, values)
 
 
 # -- loading and queries ---------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,11 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from fixright.advisories.formats import peek_identity, read_document
+# Reading files lives in `documents`; callers keep using service.read_paths / expand_paths.
+from fixright.advisories.documents import DOCUMENT_SUFFIXES as DOCUMENT_SUFFIXES
+from fixright.advisories.documents import Progress, read_files
+from fixright.advisories.documents import expand_paths as expand_paths
+from fixright.advisories.documents import read_paths as read_paths
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
@@ -51,7 +55,6 @@ from fixright.advisories.results import (
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
 from fixright.db import utcnow
-from fixright.errors import InvalidInput
 from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
 
@@ -92,81 +95,6 @@ class FleetExposure:
     @property
     def unknown(self) -> int:
         return self.count(STATUS_UNKNOWN)
-
-
-# -- reading files ------------------------------------------------------------
-
-
-# What a folder is searched for: JSON (CSAF, openVuln, CVE 5) and CVRF XML documents.
-DOCUMENT_SUFFIXES = (".json", ".xml")
-Progress = Callable[[int, int], None]
-"""Called as (files done, files in all) while an import reads its files."""
-
-
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, and every `*.json` and `*.xml` under each folder (sorted).
-    Missing paths are bad input."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*")
-                                if p.suffix.lower() in DOCUMENT_SUFFIXES and p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InvalidInput(f"{path}: no such file or folder")
-    return files
-
-
-def read_paths(
-    paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False, strict: bool = False
-) -> tuple[list[ReadResult], list[tuple[str, str]]]:
-    """Read every document; returns (results, skipped). Raises on the first bad file unless
-    skip_bad; `strict` refuses vendor quirks."""
-    skipped: list[tuple[str, str]] = []
-    results = list(_read_files(paths, skipped, [], skip_bad=skip_bad, lenient=lenient,
-                               strict=strict))
-    return results, skipped
-
-
-def _read_files(
-    paths: Sequence[Path],
-    skipped: list[tuple[str, str]],
-    unchanged: list[tuple[str, str]],
-    *,
-    skip_bad: bool,
-    lenient: bool,
-    strict: bool,
-    stored: dict[str, str] | None = None,
-    progress: Progress | None = None,
-) -> Iterator[ReadResult]:
-    """Each document read, one at a time (an import stores one before reading the next,
-    so memory holds one document, not the archive). Appends to `skipped` the bad files
-    (with skip_bad) and to `unchanged` the (file, advisory id) pairs left unread because
-    `stored` (advisory id -> stored revision) holds their advisory at that revision: an
-    archive imported again costs a peek per file (`peek_identity`), not a full read."""
-    files = expand_paths(paths)
-    for done, path in enumerate(files, 1):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from exc
-        identity = peek_identity(raw) if stored else None
-        if identity is not None and stored is not None and (
-                stored.get(identity[0], "\0").strip() == identity[1].strip()):
-            unchanged.append((str(path), identity[0]))
-        else:
-            try:
-                result = read_document(raw, str(path), lenient=lenient, strict=strict)
-            except InvalidInput as exc:
-                if not skip_bad:
-                    raise
-                skipped.append((str(path), exc.message))
-            else:
-                del raw
-                yield result
-        if progress is not None:
-            progress(done, len(files))
 
 
 # -- import ---------------------------------------------------------------------
@@ -241,7 +169,7 @@ def import_paths(
     """
     skipped: list[tuple[str, str]] = []
     unchanged: list[tuple[str, str]] = []
-    results = _read_files(paths, skipped, unchanged, skip_bad=skip_bad, lenient=lenient,
+    results = read_files(paths, skipped, unchanged, skip_bad=skip_bad, lenient=lenient,
                           strict=strict, stored=stored_revisions(session), progress=progress)
     report = import_results(session, results, actor=actor)
     report.skipped = skipped
@@ -301,13 +229,13 @@ def _store(
         _insert_many(session, AdvisoryAffected.__tablename__, affected)
     if record.fixed:
         session.execute(
-            insert(AdvisoryFixed.__table__),
+            insert(AdvisoryFixed),
             [{"advisory_id": row.id, "os_family": f.os_family, "train": f.train,
               "version": f.version, "product": f.product} for f in record.fixed],
         )
     if record.unplaced:
         session.execute(
-            insert(AdvisoryUnplaced.__table__),
+            insert(AdvisoryUnplaced),
             [{"advisory_id": row.id, "product": u.product, "os_family": u.os_family,
               "status": u.status, "reason": u.reason} for u in record.unplaced],
         )
@@ -323,7 +251,8 @@ def _insert_many(session: Session, table: str, rows: list[dict[str, object]]) ->
     """
     columns = list(rows[0])
     mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+    # Table and column names are the model's own, never input; values are parameters.
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
            f"VALUES ({', '.join([mark] * len(columns))})")
     values = [tuple(json.dumps(v) if isinstance(v, list) else v for v in (r[c] for c in columns))
               for r in rows]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.advisories import service
+from fixright.advisories.formats import read_document
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
@@ -110,7 +111,7 @@ def test_stored_records_match_like_the_documents(session, shared_data: Path) -> 
     from_db = AdvisoryIndex(service.load_records(session))
     records = []
     for path in service.expand_paths(_good(shared_data)):
-        records += service.read_document(path.read_bytes(), str(path)).advisories
+        records += read_document(path.read_bytes(), str(path)).advisories
     from_files = AdvisoryIndex(newest_editions(records))
     devices = [DeviceKey(i, f, v, p) for i, (f, v, p) in enumerate([
         ("ios", "12.2(54)SG1", None), ("iosxe", "03.06.05E", "cat3k"), ("ios", "15.2(4.0.55)E", None),

@@ -333,3 +333,35 @@ def test_audit_filters_and_pages(world: World) -> None:
     recent = world.get(world.operator, "/audit/events", since=newest).json()
     assert recent["total"] >= 1 and recent["items"][0]["seq"] == seqs[0]
     assert world.get(world.operator, "/audit/events", since="yesterday").status_code == 422
+
+
+def test_operator_imports_feeds_and_vendor_quirks(world: World) -> None:
+    fortinet = world.shared / "advisories/vendor/FG-IR-24-041.json"
+    # Real-shaped KEV catalog and EPSS CSV (formats: CISA's KEV JSON schema, FIRST's EPSS CSV).
+    kev = json.dumps({"catalogVersion": "2025.03.14", "count": 1, "vulnerabilities": [
+        {"cveID": "CVE-2024-26008", "vendorProject": "Fortinet", "product": "FortiOS",
+         "vulnerabilityName": "Fortinet FortiOS Improper Check", "dateAdded": "2025-03-01",
+         "dueDate": "2025-03-22", "knownRansomwareCampaignUse": "Unknown"}]})
+    epss = ("#model_version:v2025.03.14,score_date:2025-03-14T00:00:00+0000\n"
+            "cve,epss,percentile\nCVE-2024-26008,0.41230,0.97110\n")
+    with world.client(world.acme) as client:
+        assert client.post("/api/v1/advisories/kev", content=kev).status_code == 403
+    with world.client(world.operator) as client:
+        strict = client.post("/api/v1/advisories/import?strict=true", files=[
+            ("files", (fortinet.name, fortinet.read_bytes()))])
+        assert strict.status_code == 422 and fortinet.name in strict.json()["detail"]
+        loose = client.post("/api/v1/advisories/import", files=[
+            ("files", (fortinet.name, fortinet.read_bytes()))])
+        assert loose.status_code == 200, loose.text
+        assert loose.json()["warnings"] and all(w["file"] == fortinet.name
+                                                for w in loose.json()["warnings"])
+        listed = client.post("/api/v1/advisories/kev?filename=kev.json", content=kev,
+                             headers={"content-type": "application/json"})
+        assert listed.status_code == 200 and listed.json()["count"] == 1, listed.text
+        scored = client.post("/api/v1/advisories/epss?filename=epss.csv", content=epss,
+                             headers={"content-type": "text/csv"})
+        assert scored.json()["date"] == "2025-03-14", scored.text
+        bad = client.post("/api/v1/advisories/epss?filename=e.csv", content="cve,epss\nCVE-1,x\n")
+        assert bad.status_code == 422 and "line 2" in bad.json()["detail"]
+    detail = world.get(world.acme, "/advisories/FG-IR-24-041").json()
+    assert detail["remediations"] and detail["cvss_scores"][0]["version"] == "3.1"

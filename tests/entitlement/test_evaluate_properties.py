@@ -64,7 +64,8 @@ def entitlement_facts(draw: st.DrawFn) -> EntitlementFacts:
         published_at=draw(st.one_of(st.none(), days)), public=draw(st.booleans()),
     )
     fixes = {
-        d.device_id: tuple(AdvisoryFix(f"adv-{i}", draw(st.sampled_from((None, *SEVERITIES))))
+        d.device_id: tuple(AdvisoryFix(f"adv-{i}", draw(st.sampled_from((None, *SEVERITIES))),
+                                       kev=draw(st.booleans()))
                            for i in range(draw(st.integers(0, 2))))
         for d in devices
     }

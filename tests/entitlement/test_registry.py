@@ -52,7 +52,8 @@ GOOD_DEVICE = DeviceFacts(
     coverage=(CoverageFacts("91234", date(2024, 1, 1), date(2026, 1, 1)),))
 BAD_DEVICE = replace(GOOD_DEVICE, device_id=2, serial="FOX2", running_version="15.2(4)E1",
                      running_train="15.2E", licensed_feature_set="lanbase", coverage=())
-CRITICAL = {1: (AdvisoryFix("cisco-sa-x", "critical"),)}
+# KEV-listed too, so `kev_listed` holds for the good facts.
+CRITICAL = {1: (AdvisoryFix("cisco-sa-x", "critical", kev=True),)}
 GOOD = EntitlementFacts(TODAY, "acme", _image(), (GOOD_DEVICE,), CRITICAL)
 BAD_IMAGE = _image(public=False, release_kind="feature", release_train="15.0M")
 BAD_WITH_DEVICE = EntitlementFacts(TODAY, "acme", BAD_IMAGE, (BAD_DEVICE,), {})

@@ -1,4 +1,4 @@
-"""`fixright advisories import|list` and the top-level `fixright check`."""
+"""`fixright advisories import|list|kev|epss` and the top-level `fixright check`."""
 
 from __future__ import annotations
 
@@ -7,25 +7,28 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from fixright.advisories import service
-from fixright.advisories.formats import read_document
+from fixright.advisories import exploits, service
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.planning import match_devices
-from fixright.advisories.records import ReadResult, newest_editions
+from fixright.advisories.records import newest_editions
+from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
 from fixright.hardware import catalogue_from_settings
 from fixright.inventory.parse import decode_output, parse_output
-from fixright.output import Format, emit, to_json
+from fixright.output import Format, emit
 from fixright.safe_open import read_regular
 
-advisories_app = typer.Typer(help="Security advisories: import and list.", no_args_is_help=True)
+advisories_app = typer.Typer(help="Security advisories: import and list; KEV and EPSS feeds.", no_args_is_help=True)
 
 LIST_COLUMNS = ["advisory_id", "severity", "cvss", "cves", "published", "source", "affected",
                 "title"]
 _DETAIL_LINES = 12
+# Imports of fewer files finish before a progress bar would say anything.
+_PROGRESS_FROM = 50
 # Files in a folder given to `check` that are not device output (test fixtures, data).
 _NOT_OUTPUT = (".yml", ".yaml", ".json", ".csv", ".md")
 
@@ -42,38 +45,42 @@ def _list_lines(header: str, lines: list[str], *, error: bool = False) -> None:
 @advisories_app.command("import")
 def import_(
     ctx: typer.Context,
-    paths: list[Path] = typer.Argument(..., help="CSAF 2.0, openVuln or CVE JSON 5 files, or folders."),
+    paths: list[Path] = typer.Argument(..., help="CSAF 2.0/2.1, CVRF 1.1/1.2 (.xml), openVuln or CVE JSON 5 files, or folders."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Import the readable files; list the rest (exit 1)."),
     lenient: bool = typer.Option(False, "--lenient", help="Import the sound parts of documents that break their standard; list what was dropped."),
     strict: bool = typer.Option(False, "--strict", help="Refuse the vendor quirks that are otherwise accepted with a warning (for validating your own documents)."),
 ) -> None:
     """Import advisories (all-or-nothing by default; a newer revision updates, an older one is ignored).
 
-    Vendor quirks (a date-time without zone, Fortinet's branch category `product`,
-    undefined product ids, ...) are accepted and listed once per document;
-    `--strict` refuses them; `--lenient` imports the sound parts of broken documents."""
-    if strict:
-        results, skipped = _read_strict(paths, skip_bad=skip_bad, lenient=lenient)
-    else:
-        results, skipped = service.read_paths(paths, skip_bad=skip_bad, lenient=lenient)
-    for result in results:
-        if result.warnings:
-            _list_lines(
-                f"{result.source_name}: accepted {len(result.warnings)} vendor quirk(s) (--strict refuses them):",
-                [w.describe() for w in result.warnings],
-            )
+    Folders are searched for `*.json` and `*.xml`. A file whose advisory is
+    stored already at the same revision is skipped unread. Vendor quirks (a
+    date-time without zone, Fortinet's branch category `product`, undefined
+    product ids, ...) are accepted and listed once per document; `--strict`
+    refuses them; `--lenient` imports the sound parts of broken documents."""
     app = app_context(ctx)
-    with app.session() as session:
-        report = service.import_results(session, results, actor="cli")
+    with app.session() as session, Progress(
+        TextColumn("reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, transient=True, disable=len(service.expand_paths(paths)) < _PROGRESS_FROM,
+    ) as bar:
+        task = bar.add_task("import", total=None)
+        report = service.import_paths(
+            session, paths, skip_bad=skip_bad, lenient=lenient, strict=strict, actor="cli",
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    by_file: dict[str, list[str]] = {}
+    for name, warning in report.warnings:
+        by_file.setdefault(name, []).append(warning.describe())
+    for name, lines in by_file.items():
+        _list_lines(f"{name}: accepted {len(lines)} vendor quirk(s) (--strict refuses them):", lines)
     for kind in ("created", "updated"):
         ids: list[str] = getattr(report, kind)
         for advisory_id in ids[:_DETAIL_LINES]:
             console.print(f"{kind} {advisory_id}", highlight=False, markup=False)
     if report.dropped:
-        by_file: dict[str, list[str]] = {}
+        dropped: dict[str, list[str]] = {}
         for name, d in report.dropped:
-            by_file.setdefault(name, []).append(f"{d.where}: {d.reason}")
-        for name, lines in by_file.items():
+            dropped.setdefault(name, []).append(f"{d.where}: {d.reason}")
+        for name, lines in dropped.items():
             _list_lines(f"{name}: dropped {len(lines)} unsound part(s) (--lenient):", lines)
     if report.unplaced:
         _list_lines(
@@ -82,28 +89,42 @@ def import_(
         )
     console.print(
         f"{len(report.created)} created, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged", highlight=False,
+        f"{len(report.unchanged)} unchanged",
+        highlight=False,
     )
-    if skipped:
-        _list_lines(f"skipped {len(skipped)} file(s):", [m for _n, m in skipped], error=True)
+    if report.skipped:
+        _list_lines(f"skipped {len(report.skipped)} file(s):", [m for _n, m in report.skipped], error=True)
         raise typer.Exit(1)
 
 
-def _read_strict(
-    paths: list[Path], *, skip_bad: bool, lenient: bool
-) -> tuple[list[ReadResult], list[tuple[str, str]]]:
-    """`service.read_paths` with quirks refused (the service has no strict switch yet)."""
-    results: list[ReadResult] = []
-    skipped: list[tuple[str, str]] = []
-    for path in service.expand_paths(paths):
-        raw = read_regular(path)
-        try:
-            results.append(read_document(raw, str(path), lenient=lenient, strict=True))
-        except InvalidInput as exc:
-            if not skip_bad:
-                raise
-            skipped.append((str(path), exc.message))
-    return results, skipped
+def _read_feed(path: Path) -> bytes:
+    return read_regular(path)
+
+
+@advisories_app.command("kev")
+def kev(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="CISA's known_exploited_vulnerabilities.json."),
+) -> None:
+    """Import CISA's Known Exploited Vulnerabilities catalog (replaces the stored one)."""
+    raw = _read_feed(path)
+    with app_context(ctx).session() as session:
+        result = exploits.import_kev(session, raw, str(path), actor="cli")
+    console.print(f"KEV catalog {result.version or '?'}: {result.count} CVEs "
+                  f"({result.added} added, {result.removed} removed)", highlight=False)
+
+
+@advisories_app.command("epss")
+def epss(
+    ctx: typer.Context,
+    path: Path = typer.Argument(..., help="FIRST's EPSS scores CSV (epss_scores-YYYY-MM-DD.csv, or .csv.gz)."),
+) -> None:
+    """Import FIRST EPSS scores (replaces the stored ones)."""
+    raw = _read_feed(path)
+    with app_context(ctx).session() as session:
+        result = exploits.import_epss(session, raw, str(path), actor="cli")
+    console.print(f"EPSS scores of {result.date or '?'} (model {result.version or '?'}): "
+                  f"{result.count} CVEs", highlight=False)
 
 
 @advisories_app.command("list")
@@ -282,19 +303,29 @@ def run_check(
     else:
         with app_context(ctx).session() as session:
             planner = service.load_planner(session)
-            _warn_if_empty(planner.index)
+            index = planner.index
+            _warn_if_empty(index)
             results_by_device = planner.match_devices(keys)
             reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
             if annotate is not None:
                 annotate(session, reports)
+    _add_remediations(reports, index)
     if fmt is Format.json:
-        console.print(to_json(reports), markup=False, highlight=False)
+        emit([], [], fmt, json_data=reports)
     else:
         for report in reports:
             _print_device(report)
     if failures:
         _list_lines(f"{len(failures)} input(s) could not be read:", failures, error=True)
         raise typer.Exit(2)
+
+
+def _add_remediations(reports: list[dict[str, Any]], index: AdvisoryIndex) -> None:
+    """Each advisory hit gets `remediations: [{category, text, url}]` for the device's family."""
+    found = remediations_by_advisory(index.records)
+    for report in reports:
+        for hit in report["advisories"]:
+            hit["remediations"] = remediation_rows(found.get(hit["advisory_id"], ()), report["os_family"])
 
 
 def _warn_if_empty(index: AdvisoryIndex) -> None:

@@ -49,7 +49,9 @@ class _Range:
         return f"({low} .. any later)"
 
     def contains(self, v: Version) -> bool:
-        if self.train is not None and v.train != self.train:
+        # One advisory holds ranges of several families (Fortinet's FortiOS and
+        # FortiSwitchManager 7.0): another family's versions are never inside.
+        if v.os_family != self.os_family or (self.train is not None and v.train != self.train):
             return False
         key = v.key
         if self.lower is not None and key < self.lower.key:

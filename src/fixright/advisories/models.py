@@ -5,14 +5,16 @@ these rows carry no organization_id. `advisory_affected` holds either one
 exact release (`version_normalized`) or one range (introduced / fixed /
 last_affected, tied to `train` when set); `advisory_unplaced` keeps the
 products fixright could not place, so they are reported and never matched.
+`kev_entry` and `epss_score` hold, per CVE, what CISA's KEV catalog and
+FIRST's EPSS say: the facts that order what to fix first.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fixright.db import Base, UtcDateTime, utcnow
@@ -37,6 +39,10 @@ class Advisory(Base):
     # Releases the document names as not affected: [[os_family, version], ...].
     not_affected: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # [{category, text, url, product_ids, os_families}, ...] as the document gives them.
+    remediations: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # [{version, base_score, vector, severity}, ...]: every published score, v2 to v4.
+    cvss_scores: Mapped[list[Any]] = mapped_column(JSON, default=list)
     source_name: Mapped[str] = mapped_column(Text, default="")
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -106,3 +112,32 @@ class AdvisoryUnplaced(Base):
     reason: Mapped[str] = mapped_column(Text)
 
     advisory: Mapped[Advisory] = relationship(back_populates="unplaced")
+
+
+class KevEntry(Base):
+    """One CVE of CISA's Known Exploited Vulnerabilities catalog (replaced by each import)."""
+
+    __tablename__ = "kev_entry"
+
+    cve: Mapped[str] = mapped_column(String(32), primary_key=True)
+    vendor: Mapped[str] = mapped_column(Text, default="")
+    product: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(Text, default="")
+    date_added: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    # CISA's `knownRansomwareCampaignUse`: `Known` or `Unknown`.
+    ransomware: Mapped[str] = mapped_column(String(16), default="")
+    catalog_version: Mapped[str] = mapped_column(String(40), default="")
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class EpssScore(Base):
+    """FIRST's EPSS score of one CVE: the probability of exploitation in the next 30 days."""
+
+    __tablename__ = "epss_score"
+
+    cve: Mapped[str] = mapped_column(String(32), primary_key=True)
+    epss: Mapped[float] = mapped_column(Float)
+    percentile: Mapped[float | None] = mapped_column(Float)
+    score_date: Mapped[date | None] = mapped_column(Date)
+    model_version: Mapped[str] = mapped_column(String(40), default="")

@@ -62,9 +62,33 @@ class UnplacedOut(BaseModel):
     reason: str
 
 
+class RemediationOut(BaseModel):
+    """A workaround, mitigation or vendor fix (CSAF's categories), with its link if any."""
+
+    category: str
+    text: str
+    url: str | None = None
+
+
+class StoredRemediationOut(RemediationOut):
+    product_ids: list[str] = []
+    os_families: list[str] = []
+
+
+class CvssOut(BaseModel):
+    """One published CVSS score: its version (2.0 to 4.0), vector and base score."""
+
+    version: str
+    base_score: float | None
+    vector: str | None = None
+    severity: str | None = None
+
+
 class AdvisoryDetail(AdvisoryOut):
     """An advisory with what it affects, its published fixes and what could not be placed."""
 
+    remediations: list[StoredRemediationOut]
+    cvss_scores: list[CvssOut]
     affected: list[AffectedOut]
     fixed: list[FixedOut]
     unplaced: list[UnplacedOut]
@@ -84,12 +108,34 @@ class UnplacedProductOut(BaseModel):
     reason: str
 
 
+class QuirkOut(BaseModel):
+    """A vendor deviation accepted (once per document; `strict=true` refuses it)."""
+
+    file: str
+    kind: str
+    where: str
+    reason: str
+    count: int
+
+
 class AdvisoryImportOut(BaseModel):
     created: list[str]
     updated: list[str]
     unchanged: list[str]
     dropped: list[DroppedOut]
     unplaced: list[UnplacedProductOut]
+    warnings: list[QuirkOut] = []
+
+
+class FeedImportOut(BaseModel):
+    """A KEV or EPSS import: CVEs stored, and how many came or went since the last one."""
+
+    feed: str
+    count: int
+    added: int
+    removed: int
+    version: str
+    date: str | None
 
 
 # -- exposure ------------------------------------------------------------------
@@ -122,6 +168,7 @@ class AdvisoryHitOut(BaseModel):
     url: str | None
     matched: str
     first_fixed: FixOut
+    remediations: list[RemediationOut] = []
 
     @classmethod
     def of(cls, hit: AdvisoryHit) -> AdvisoryHitOut:

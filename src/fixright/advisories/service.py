@@ -8,9 +8,10 @@ its devices: never one query per device.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Collection, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,11 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from fixright.advisories.formats import read_document
+# Reading files lives in `documents`; callers keep using service.read_paths / expand_paths.
+from fixright.advisories.documents import DOCUMENT_SUFFIXES as DOCUMENT_SUFFIXES
+from fixright.advisories.documents import Progress, read_files
+from fixright.advisories.documents import expand_paths as expand_paths
+from fixright.advisories.documents import read_paths as read_paths
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
     Advisory,
@@ -32,9 +37,12 @@ from fixright.advisories.records import (
     AdvisoryRecord,
     AffectedRange,
     AffectedReleases,
+    CvssScore,
     Dropped,
     FixedRelease,
+    Quirk,
     ReadResult,
+    Remediation,
     Unplaced,
     is_newer,
 )
@@ -49,10 +57,8 @@ from fixright.audit import service as audit
 from fixright.catalog.models import Release
 from fixright.config import Settings
 from fixright.db import utcnow
-from fixright.errors import InvalidInput
 from fixright.hardware import Catalogue, catalogue_from_settings
 from fixright.inventory.models import Device
-from fixright.safe_open import read_regular
 from fixright.versions import InvalidVersion, parse
 
 
@@ -66,6 +72,9 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why) with --skip-bad
     dropped: list[tuple[str, Dropped]] = field(default_factory=list)  # (file, what) with --lenient
     unplaced: list[tuple[str, Unplaced]] = field(default_factory=list)  # (advisory id, product)
+    warnings: list[tuple[str, Quirk]] = field(default_factory=list)  # (file, vendor quirk accepted)
+    # Files not read again: every advisory in them is stored at the same id and revision.
+    skipped_unchanged: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,39 +100,6 @@ class FleetExposure:
         return self.count(STATUS_UNKNOWN)
 
 
-# -- reading files ------------------------------------------------------------
-
-
-def expand_paths(paths: Sequence[Path]) -> list[Path]:
-    """Files as given, and every `*.json` under each folder (sorted). Missing paths are bad input."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.json") if p.is_file()))
-        elif path.exists() or path.is_symlink():
-            files.append(path)  # reading refuses links and special files, by name
-        else:
-            raise InvalidInput(f"{path}: no such file or folder")
-    return files
-
-
-def read_paths(
-    paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False
-) -> tuple[list[ReadResult], list[tuple[str, str]]]:
-    """Read every document; returns (results, skipped). Raises on the first bad file unless skip_bad."""
-    results: list[ReadResult] = []
-    skipped: list[tuple[str, str]] = []
-    for path in expand_paths(paths):
-        raw = read_regular(path)
-        try:
-            results.append(read_document(raw, str(path), lenient=lenient))
-        except InvalidInput as exc:
-            if not skip_bad:
-                raise
-            skipped.append((str(path), exc.message))
-    return results, skipped
-
-
 # -- import ---------------------------------------------------------------------
 
 
@@ -144,6 +120,7 @@ def import_results(
     report = ImportReport()
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
+        report.warnings.extend((result.source_name, w) for w in result.warnings)
         for record in result.advisories:
             existing = session.scalar(
                 select(Advisory).where(Advisory.advisory_id == record.advisory_id)
@@ -173,13 +150,34 @@ def import_results(
     return report
 
 
+def stored_revisions(session: Session) -> dict[str, str]:
+    """Advisory id -> stored revision, for skipping unchanged documents on re-import."""
+    return {a: r for a, r in session.execute(select(Advisory.advisory_id, Advisory.revision))}
+
+
 def import_paths(
-    session: Session, paths: Sequence[Path], *, skip_bad: bool = False, lenient: bool = False
+    session: Session,
+    paths: Sequence[Path],
+    *,
+    skip_bad: bool = False,
+    lenient: bool = False,
+    strict: bool = False,
+    actor: str = "system",
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Read and store advisory documents (files and folders). All-or-nothing unless skip_bad."""
-    results, skipped = read_paths(paths, skip_bad=skip_bad, lenient=lenient)
-    report = import_results(session, results)
+    """Read and store advisory documents (files and folders). All-or-nothing unless skip_bad.
+
+    Files whose advisory is stored at the same id and revision are skipped
+    before being read in full (`ImportReport.skipped_unchanged`).
+    """
+    skipped: list[tuple[str, str]] = []
+    unchanged: list[tuple[str, str]] = []
+    results = read_files(paths, skipped, unchanged, skip_bad=skip_bad, lenient=lenient,
+                          strict=strict, stored=stored_revisions(session), progress=progress)
+    report = import_results(session, results, actor=actor)
     report.skipped = skipped
+    report.skipped_unchanged = [name for name, _id in unchanged]
+    report.unchanged.extend(advisory_id for _name, advisory_id in unchanged)
     return report
 
 
@@ -207,11 +205,14 @@ def _store(
     row.vendor = record.vendor
     row.not_affected = [list(pair) for pair in record.not_affected]
     row.notes = list(record.notes)
+    row.remediations = [asdict(r) for r in record.remediations]
+    row.cvss_scores = [asdict(c) for c in record.cvss_scores]
     row.source_name = source_name
     row.imported_at = utcnow()  # also what tells cached indexes that this advisory changed
     session.add(row)
     session.flush()
     affected: list[dict[str, object]] = []
+    normalized: dict[tuple[str, str], str | None] = {}
     for group in record.affected:
         base = {"advisory_id": row.id, "os_family": group.os_family, "product": group.product,
                 "platforms": list(group.platforms), "version": None, "version_normalized": None,
@@ -219,13 +220,16 @@ def _store(
                 "complete": True}
         if isinstance(group, AffectedReleases):
             for text in group.versions:
+                key = (group.os_family, text)
+                if key not in normalized:
+                    normalized[key] = _normalized(group.os_family, text)
                 affected.append(base | {"version": text, "complete": group.complete,
-                                        "version_normalized": _normalized(group.os_family, text)})
+                                        "version_normalized": normalized[key]})
         else:
             affected.append(base | {"introduced": group.introduced, "fixed": group.fixed,
                                     "last_affected": group.last_affected, "train": group.train})
     if affected:
-        session.execute(insert(AdvisoryAffected), affected)
+        _insert_many(session, AdvisoryAffected.__tablename__, affected)
     if record.fixed:
         session.execute(
             insert(AdvisoryFixed),
@@ -238,6 +242,24 @@ def _store(
             [{"advisory_id": row.id, "product": u.product, "os_family": u.os_family,
               "status": u.status, "reason": u.reason} for u in record.unplaced],
         )
+
+
+def _insert_many(session: Session, table: str, rows: list[dict[str, object]]) -> None:
+    """INSERT `rows` (dicts of one shape) with the driver's executemany.
+
+    One advisory lists up to thousands of releases and an openVuln answer
+    millions: SQLAlchemy's per-row parameter processing cost several times
+    what the database does, so the rows go to the driver as tuples (JSON
+    values serialised here; psycopg lets PostgreSQL cast the text).
+    """
+    columns = list(rows[0])
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    # Table and column names are the model's own, never input; values are parameters.
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    values = [tuple(json.dumps(v) if isinstance(v, list) else v for v in (r[c] for c in columns))
+              for r in rows]
+    session.connection().exec_driver_sql(sql, values)
 
 
 # -- loading and queries ---------------------------------------------------------
@@ -336,9 +358,23 @@ def load_records(session: Session) -> list[AdvisoryRecord]:
                 affected=tuple(groups), fixed=tuple(fixed.get(row.id, ())),
                 not_affected=tuple((str(p[0]), str(p[1])) for p in row.not_affected or ()),
                 unplaced=tuple(unplaced.get(row.id, ())), notes=tuple(row.notes or ()),
+                remediations=tuple(_remediation(r) for r in row.remediations or ()),
+                cvss_scores=tuple(_cvss(c) for c in row.cvss_scores or ()),
             )
         )
     return records
+
+
+def _remediation(data: dict[str, Any]) -> Remediation:
+    return Remediation(str(data.get("category") or ""), str(data.get("text") or ""),
+                       data.get("url"), tuple(data.get("product_ids") or ()),
+                       tuple(data.get("os_families") or ()))
+
+
+def _cvss(data: dict[str, Any]) -> CvssScore:
+    score = data.get("base_score")
+    return CvssScore(str(data.get("version") or ""), None if score is None else float(score),
+                     data.get("vector"), data.get("severity"))
 
 
 def catalog_releases(session: Session) -> list[tuple[str, str]]:

@@ -334,3 +334,36 @@ REGISTRY = ConditionRegistry([
 """The conditions a policy may use, in the order the documentation lists them."""
 
 __all__ = ["OWNS_DEVICE", "REGISTRY", "RELEASE_KINDS", "Unmet"]
+
+
+# -- kev_listed ------------------------------------------------------------------
+# Appended after REGISTRY (registered below) so the order of the documented
+# conditions stays as it was; it is listed last.
+
+
+def _kev_listed(_c: Condition, d: DeviceFacts, f: EntitlementFacts) -> tuple[bool, str]:
+    fixes = f.fixes.get(d.device_id, ())
+    listed = [a for a in fixes if a.kev]
+    if listed:
+        more = f" and {len(listed) - 1} more" if len(listed) > 1 else ""
+        return True, (f"this release fixes {listed[0].advisory_id}{more}, exploited in the wild "
+                      f"(CISA KEV), affecting {d.label}")
+    if fixes:
+        names = ", ".join(a.advisory_id for a in fixes[:_LISTED])
+        return False, f"for {d.serial} this release fixes {names}, none of them in CISA's KEV catalog"
+    return False, f"this release fixes no known advisory affecting {d.serial}"
+
+
+_kev_listed_entry = REGISTRY.register(DeviceCondition(
+    name="kev_listed",
+    example="true",
+    parse=switch,
+    describe=lambda _c: "the release fixes a KEV-listed advisory affecting such a device",
+    check=_kev_listed,
+    failed=lambda _c, f, u: (f"release {f.image.release_version} fixes no advisory in CISA's "
+                             f"Known Exploited Vulnerabilities catalog affecting {u.who}: "
+                             f"{u.details}"),
+    hint=lambda _c, _f: ("this grant covers only releases that fix an advisory CISA lists as "
+                         "exploited (KEV) affecting your device; see `fixright report exposure`"),
+    memo=lambda _c, d, f: tuple((a.advisory_id, a.kev) for a in f.fixes.get(d.device_id, ())),
+))

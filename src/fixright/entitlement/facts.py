@@ -16,10 +16,12 @@ from datetime import date
 
 @dataclass(frozen=True)
 class AdvisoryFix:
-    """An advisory (by its public id) and its severity (`fixright.advisories.severity`)."""
+    """An advisory (by its public id), its severity (`fixright.advisories.severity`) and
+    whether one of its CVEs is in CISA's Known Exploited Vulnerabilities catalog."""
 
     advisory_id: str
     severity: str | None = None
+    kev: bool = False
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from decimal import Decimal
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from fixright.advisories.exploits import kev_advisory_ids
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.planning import advisories_fixed_by
 from fixright.advisories.results import DeviceKey
@@ -126,6 +127,7 @@ def compare_policies(
     keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None, d.platform or None,
                       d.model or None) for d in devices]
     exposures = exposure_for_devices(session, keys, index=index)
+    kev = kev_advisory_ids(session)
     coverage = coverage_by_serial(session, organization_id)
     exposed: list[_Exposed] = []
     no_fix: list[Device] = []
@@ -139,7 +141,8 @@ def compare_policies(
             no_fix.append(d)
             exposed.append(_Exposed(d, worst, (), d.os_family, ""))
             continue
-        exposed.append(_Exposed(d, worst, tuple(AdvisoryFix(h.advisory_id, h.severity)
+        exposed.append(_Exposed(d, worst, tuple(AdvisoryFix(h.advisory_id, h.severity,
+                                                            h.advisory_id in kev)
                                                 for h in exposure.advisories),
                                 fix.os_family, fix.normalized))
     # Catalog releases and images of every fix, in one query.

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fixright.advisories.exploits import kev_advisory_ids
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import Advisory
 from fixright.advisories.planning import advisories_fixed_by
@@ -188,8 +189,9 @@ def gather_facts(
             keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None,
                               d.platform or None, d.model or None) for d in devices]
             exposures = exposure_for_devices(session, keys, index=index)
+            kev = kev_advisory_ids(session, wanted)
             for d in devices:
-                hits = tuple(AdvisoryFix(h.advisory_id, h.severity)
+                hits = tuple(AdvisoryFix(h.advisory_id, h.severity, h.advisory_id in kev)
                              for h in exposures[d.id].advisories if h.advisory_id in wanted)
                 if hits:
                     fixes[d.id] = hits

@@ -30,7 +30,8 @@ def exposure(
 ) -> ExposurePage:
     """Per device of the caller's organisation: status, advisory counts, combined fix.
 
-    Affected devices come first (most critical advisories first); the totals
+    Affected devices come first, most urgent first (KEV-listed, then highest EPSS, then
+    severity: `fixright.advisories.priority`); the totals
     count the whole fleet whatever the filter.
     """
     rows, fleet = exposure_report(session, principal.organization_id)

@@ -2,7 +2,8 @@
 
 Both reports come from one bulk exposure computation
 (`fixright.advisories.service.exposure_for_org`) plus one SELECT of the
-devices' descriptive columns.
+devices' descriptive columns. The exposure report is ordered by what to fix
+first (`fixright.advisories.priority`: KEV first, then EPSS, then severity).
 """
 
 from __future__ import annotations
@@ -12,14 +13,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fixright.advisories.exploits import cve_facts
+from fixright.advisories.priority import advisory_priority, most_urgent
+from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
 from fixright.advisories.results import STATUS_AFFECTED
-from fixright.advisories.service import FleetExposure, exposure_for_org, hardware_catalogue
+from fixright.advisories.service import (
+    FleetExposure,
+    exposure_for_org,
+    hardware_catalogue,
+    load_index,
+)
 from fixright.inventory.models import Device
 from fixright.reports.fiximages import images_of_targets, target_dict
 
 EXPOSURE_COLUMNS = [
-    "hostname", "serial", "model", "os_family", "version", "status", "advisories",
-    "critical", "high", "combined_fix", "advisory_ids",
+    "hostname", "serial", "model", "os_family", "version", "status", "kev", "kev_due", "epss",
+    "advisories", "critical", "high", "combined_fix", "advisory_ids",
 ]
 FIX_COLUMNS = [
     "hostname", "serial", "os_family", "version", "advisory_id", "severity", "cves",
@@ -44,14 +53,22 @@ def _fix(version: Any, inferred: bool) -> str | None:
 def exposure_report(
     session: Session, organization_id: int
 ) -> tuple[list[dict[str, Any]], FleetExposure]:
-    """One row per device: status, advisory counts, combined fix."""
+    """One row per device: status, priority (KEV, EPSS), advisory counts, combined fix.
+
+    Affected devices first, most urgent first (`fixright.advisories.priority`).
+    """
     fleet = exposure_for_org(session, organization_id)
     devices = _devices(session, organization_id)
+    facts = cve_facts(session, {c for r in fleet.devices.values() for h in r.advisories
+                                for c in h.cves})
     rows: list[dict[str, Any]] = []
+    keys: dict[int, tuple[Any, ...]] = {}
     for device_id, result in fleet.devices.items():
         info = devices[device_id]  # type: ignore[index]
         e = result.exposure
         combined = e.combined_fix
+        urgent = most_urgent(advisory_priority(h.cves, h.severity, facts) for h in e.advisories)
+        keys[len(rows)] = urgent.sort_key()
         rows.append({
             "hostname": info.hostname,
             "serial": info.serial,
@@ -60,6 +77,10 @@ def exposure_report(
             "version": result.device.version,
             "status": e.status,
             "reason": e.reason,
+            "kev": urgent.kev,
+            "kev_due": urgent.kev_due,
+            "epss": urgent.epss,
+            "epss_date": urgent.epss_date,
             "advisories": len(e.advisories),
             "critical": sum(1 for h in e.advisories if h.severity == "critical"),
             "high": sum(1 for h in e.advisories if h.severity == "high"),
@@ -68,9 +89,10 @@ def exposure_report(
             "advisory_ids": [h.advisory_id for h in e.advisories],
             "needs_review": list(dict.fromkeys(e.review)),
         })
-    rows.sort(key=lambda r: (r["status"] != STATUS_AFFECTED, -r["critical"], -r["high"],
-                             r["hostname"] or "", r["serial"]))
-    return rows, fleet
+    order = sorted(range(len(rows)), key=lambda i: (
+        rows[i]["status"] != STATUS_AFFECTED, keys[i], -rows[i]["critical"], -rows[i]["high"],
+        rows[i]["hostname"] or "", rows[i]["serial"]))
+    return [rows[i] for i in order], fleet
 
 
 def fixes_report(session: Session, organization_id: int) -> list[dict[str, Any]]:
@@ -81,6 +103,7 @@ def fixes_report(session: Session, organization_id: int) -> list[dict[str, Any]]
     affected = [r.exposure for r in fleet.devices.values() if r.status == STATUS_AFFECTED]
     images = images_of_targets(session, affected)
     catalogue = hardware_catalogue()
+    remedies = remediations_by_advisory(load_index(session).records)
     rows: list[dict[str, Any]] = []
     targets_of: dict[int, list[dict[str, Any]]] = {}
     for device_id, result in fleet.devices.items():
@@ -111,6 +134,8 @@ def fixes_report(session: Session, organization_id: int) -> list[dict[str, Any]]
                 "combined_fix_reason": combined.reason if combined else None,
                 "upgrade_targets": targets,
                 "hardware": e.hardware,
+                "remediations": remediation_rows(remedies.get(hit.advisory_id, ()),
+                                                 result.device.os_family),
             })
     rows.sort(key=lambda r: (r["hostname"] or "", r["serial"], r["advisory_id"]))
     return rows

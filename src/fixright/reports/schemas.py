@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel
+
+from fixright.advisories.schemas import RemediationOut
 
 
 class ExposureRow(BaseModel):
@@ -13,6 +17,10 @@ class ExposureRow(BaseModel):
     version: str | None
     status: str
     reason: str
+    kev: bool
+    kev_due: date | None
+    epss: float | None
+    epss_date: date | None
     advisories: int
     critical: int
     high: int
@@ -68,3 +76,4 @@ class FixRow(BaseModel):
     combined_fix_reason: str | None
     upgrade_targets: list[UpgradeTargetRow]
     hardware: str
+    remediations: list[RemediationOut] = []

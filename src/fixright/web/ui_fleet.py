@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.advisories import service as advisories
+from fixright.advisories.exploits import cve_facts
+from fixright.advisories.priority import advisory_priority
+from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
 from fixright.advisories.results import DeviceExposure, DeviceKey
 from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
 from fixright.audit import service as audit
@@ -133,10 +136,13 @@ def device_page(
     exposure = advisories.exposure_for_devices(session, [key])[device.id]
     coverage = contracts.coverage_by_serial(session, principal.organization_id,
                                             [device.serial]).get(device.serial, [])
+    found = remediations_by_advisory(advisories.load_index(session).records)
+    remediations = {h.advisory_id: rows for h in exposure.advisories
+                    if (rows := remediation_rows(found.get(h.advisory_id, ()), device.os_family))}
     return render(
         request, "device.html", principal, nav="devices", device=device, exposure=exposure,
         targets=fix_targets(session, exposure), coverage=coverage,
-        today=date.today(),
+        today=date.today(), remediations=remediations,
     )
 
 
@@ -192,9 +198,14 @@ def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal)
             entry = per_advisory.setdefault(hit.advisory_id, {
                 "hit": hit, "devices": []})
             entry["devices"].append(devices.get(device_id))  # type: ignore[call-overload]
+    facts = cve_facts(session, {c for e in per_advisory.values() for c in e["hit"].cves})
+    for entry in per_advisory.values():
+        entry["priority"] = advisory_priority(entry["hit"].cves, entry["hit"].severity, facts)
+    # What to fix first (fixright.advisories.priority): KEV, then EPSS, then severity.
     ordered = sorted(
         per_advisory.values(),
-        key=lambda e: (most_severe_first(e["hit"].severity), -len(e["devices"])),
+        key=lambda e: (e["priority"].sort_key(), most_severe_first(e["hit"].severity),
+                       -len(e["devices"])),
     )
     unknown = [devices.get(i) for i, e in fleet.devices.items()  # type: ignore[call-overload]
                if e.status == "unknown"]

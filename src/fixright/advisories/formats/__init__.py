@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fixright.advisories.formats.csaf import read_csaf
@@ -24,6 +25,7 @@ from fixright.jsontext import load_json
 
 __all__ = [
     "detect_format",
+    "peek_identity",
     "read_csaf",
     "read_cve5",
     "read_cvrf",
@@ -45,6 +47,41 @@ def detect_format(data: Any) -> str | None:
     return None
 
 
+# CVRF's tracking block, its ID and Version, found without building the XML tree.
+_CVRF_TRACKING = re.compile(rb"<(?:[\w.-]+:)?DocumentTracking\b(.*?)</(?:[\w.-]+:)?DocumentTracking>", re.S)
+_CVRF_ID = re.compile(rb"<(?:[\w.-]+:)?ID\b[^>]*>([^<]*)</")
+_CVRF_VERSION = re.compile(rb"<(?:[\w.-]+:)?Version>([^<]*)</")
+
+
+def peek_identity(raw: bytes | str) -> tuple[str, str] | None:
+    """(advisory id, revision) of a CSAF or CVRF document, read cheaply; None otherwise.
+
+    Lets an import skip a document stored already at that revision before
+    reading it in full. CVRF is searched as text (no XML tree, no entities);
+    CSAF is parsed as JSON but not validated. Anything unexpected gives None,
+    and the document is then read in full.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    if is_cvrf(data):
+        tracking = _CVRF_TRACKING.search(data)
+        if tracking is None:
+            return None
+        found_id, version = _CVRF_ID.search(tracking[1]), _CVRF_VERSION.search(tracking[1])
+        if found_id is None or version is None or b"&" in found_id[1] + version[1]:
+            return None
+        return found_id[1].decode("utf-8", "replace").strip(), version[1].decode("utf-8", "replace").strip()
+    try:
+        parsed = load_json(data, "")
+    except InvalidInput:
+        return None
+    if detect_format(parsed) != "csaf":
+        return None
+    tracking = parsed["document"].get("tracking")
+    if not isinstance(tracking, dict) or not isinstance(tracking.get("id"), str):
+        return None
+    return tracking["id"].strip(), str(tracking.get("version") or "").strip()
+
+
 def read_document(
     raw: bytes | str, source_name: str, *, lenient: bool = False, strict: bool = False
 ) -> ReadResult:
@@ -56,6 +93,7 @@ def read_document(
     """
     if is_cvrf(raw):
         return read_cvrf(raw, source_name, lenient=lenient, strict=strict)
+    # Deep nesting and over-long integers become InvalidInput there, not a traceback.
     data = load_json(raw, source_name)
     kind = detect_format(data)
     if kind == "csaf":

@@ -1,6 +1,6 @@
 """CSAF 2.0 and 2.1 reader: one document -> one `AdvisoryRecord`. PURE.
 
-Walks the product tree (vendor / product_family / product_name /
+Walks the product tree (`csaf_tree`: vendor / product_family / product_name /
 product_version / service_pack, and `product_version_range` with `vers:` or
 vendor ranges, see `ranges`), then each vulnerability's `product_status`,
 scores (2.0 `scores`, 2.1 `metrics`) and remediations. Cisco names releases
@@ -24,7 +24,7 @@ JSON path, or, lenient, is dropped and listed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from fixright.advisories.formats.common import (
@@ -38,8 +38,8 @@ from fixright.advisories.formats.common import (
     text_of,
     unique,
 )
-from fixright.advisories.formats.products import release_of, split_product
-from fixright.advisories.formats.ranges import check_vers, is_vers, read_spec, vers_scheme
+from fixright.advisories.formats.csaf_tree import Product, product_key, walk_tree
+from fixright.advisories.formats.products import split_product
 from fixright.advisories.formats.scores import headline_score, read_cvss
 from fixright.advisories.records import (
     AdvisoryRecord,
@@ -52,51 +52,13 @@ from fixright.advisories.records import (
     Unplaced,
 )
 from fixright.advisories.severity import severity_rank
-from fixright.versions import FAMILIES
 
-BRANCH_CATEGORIES = frozenset(
-    {
-        "architecture",
-        "host_name",
-        "language",
-        "legacy",
-        "patch_level",
-        "product_family",
-        "product_name",
-        "product_version",
-        "product_version_range",
-        "service_pack",
-        "specification",
-        "vendor",
-    }
-)
-_RELEASE_CATEGORIES = ("service_pack", "patch_level", "product_version")
 _AFFECTED = ("known_affected", "first_affected", "last_affected")
 _FIXED = ("fixed", "first_fixed", "recommended")
 CSAF_VERSIONS = ("2.0", "2.1")
 # Fortinet's undefined ids for releases: `FortiOS-7.4.4`, `FortiManager Cloud-7.4.4`.
 _PRODUCT_RELEASE_ID = re.compile(r"(?P<product>.+?)-(?P<version>\d[^\s-]*)")
 _METRIC_KEYS = (("cvss_v4", "4.0"), ("cvss_v3", "3.1"), ("cvss_v2", "2.0"))
-
-
-@dataclass
-class _Product:
-    """One product of the tree, placed (or not) on a release."""
-
-    product_id: str
-    name: str
-    where: str
-    os_family: str | None
-    exact: str | None = None
-    ranges: tuple[AffectedRange, ...] = ()
-    unplaced_reason: str | None = None
-
-    @property
-    def splits(self) -> bool:
-        """Both bounded ranges (affected) and `>=` ranges (fixed from there on)."""
-        return any(r.fixed or r.last_affected for r in self.ranges) and any(
-            r.introduced and not (r.fixed or r.last_affected) for r in self.ranges
-        )
 
 
 def read_csaf(
@@ -144,7 +106,7 @@ def read_csaf(
                 problems,
                 require_zone=True,
             )
-    products = _walk_tree(root.get("product_tree"), problems, notes)
+    products = walk_tree(root.get("product_tree"), problems, notes)
     vulns = as_list(root.get("vulnerabilities"), "$.vulnerabilities", problems)
     if not vulns:
         problems.add("$.vulnerabilities", "the document lists no vulnerabilities")
@@ -259,7 +221,7 @@ def _scores(
     vuln: dict[str, Any],
     where: str,
     declared: Any,
-    products: dict[str, _Product],
+    products: dict[str, Product],
     problems: Problems,
 ) -> list[CvssScore]:
     """CVSS scores from 2.0 `scores[].cvss_v3|cvss_v2` and 2.1 `metrics[].content.*`."""
@@ -299,7 +261,7 @@ def _scores(
 
 
 def _remediations(
-    vuln: dict[str, Any], where: str, products: dict[str, _Product], problems: Problems
+    vuln: dict[str, Any], where: str, products: dict[str, Product], problems: Problems
 ) -> list[Remediation]:
     found: list[Remediation] = []
     for j, item in enumerate(as_list(vuln.get("remediations"), f"{where}.remediations", problems)):
@@ -337,7 +299,7 @@ def _self_url(document: dict[str, Any]) -> str | None:
 
 
 def _check_refs(
-    value: Any, where: str, products: dict[str, _Product], problems: Problems
+    value: Any, where: str, products: dict[str, Product], problems: Problems
 ) -> tuple[list[str], list[str]]:
     """(defined ids, undefined ids) of `value`; undefined ones are a quirk (Fortinet)."""
     known: list[str] = []
@@ -358,150 +320,10 @@ def _check_refs(
     return known, undefined
 
 
-def _walk_tree(tree: Any, problems: Problems, notes: list[str]) -> dict[str, _Product]:
-    products: dict[str, _Product] = {}
-    duplicated: set[str] = set()
-    if tree is None:
-        return products
-    tree_dict = as_dict(tree, "$.product_tree", problems)
-
-    def define(pid: str, placed: _Product, where: str) -> None:
-        old = products.get(pid)
-        if old is None and pid not in duplicated:
-            products[pid] = placed
-        elif old is not None and old.ranges and placed.ranges and old.os_family == placed.os_family:
-            problems.quirk(
-                "id defined twice",
-                where,
-                f"product id {pid!r} is defined more than once, by ranges of one product; "
-                "read as one product with both ranges",
-            )
-            products[pid] = replace(old, ranges=(*old.ranges, *placed.ranges))
-        else:
-            problems.add(where, f"product id {pid!r} is defined more than once")
-            products.pop(pid, None)
-            duplicated.add(pid)
-
-    def visit(branches: Any, where: str, path: list[tuple[str, str]]) -> None:
-        for i, branch in enumerate(as_list(branches, where, problems)):
-            here = f"{where}[{i}]"
-            if not isinstance(branch, dict):
-                problems.add(here, "expected an object")
-                continue
-            category, name = branch.get("category"), branch.get("name")
-            if category == "product":
-                problems.quirk(
-                    "branch category product",
-                    f"{here}.category",
-                    "'product' is not a CSAF branch category; read as 'product_name'",
-                )
-                category = "product_name"
-            elif category not in BRANCH_CATEGORIES:
-                problems.add(f"{here}.category", f"{category!r} is not a CSAF 2.0 branch category")
-                # Lenient: read the subtree as if the branch named a product.
-                category = "product_name"
-            if not isinstance(name, str):
-                problems.add(f"{here}.name", "missing branch name")
-                continue
-            _check_spaces(name, f"{here}.name", problems)
-            step = [*path, (category, name)]
-            product = branch.get("product")
-            if isinstance(product, dict):
-                pid = product.get("product_id")
-                full = str(product.get("name") or name)
-                _check_spaces(full, f"{here}.product.name", problems)
-                if not isinstance(pid, str) or not pid:
-                    problems.add(f"{here}.product.product_id", "missing product id")
-                else:
-                    define(pid, _place(pid, full, step, here, problems, notes), f"{here}.product.product_id")
-            if "branches" in branch:
-                visit(branch["branches"], f"{here}.branches", step)
-
-    visit(tree_dict.get("branches"), "$.product_tree.branches", [])
-    fulls = as_list(tree_dict.get("full_product_names"), "$.product_tree.full_product_names", problems)
-    for i, full in enumerate(fulls):
-        if isinstance(full, dict) and isinstance(full.get("product_id"), str):
-            pid, name = full["product_id"], str(full.get("name") or "")
-            where = f"$.product_tree.full_product_names[{i}]"
-            products[pid] = _place(pid, name, [("product_name", name)], where, problems, notes)
-    relationships = as_list(tree_dict.get("relationships"), "$.product_tree.relationships", problems)
-    for i, rel in enumerate(relationships):
-        full = rel.get("full_product_name") if isinstance(rel, dict) else None
-        if isinstance(full, dict) and isinstance(full.get("product_id"), str):
-            pid = full["product_id"]
-            products[pid] = _Product(
-                pid,
-                str(full.get("name") or pid),
-                f"$.product_tree.relationships[{i}]",
-                None,
-                unplaced_reason="product defined by a relationship (not supported)",
-            )
-    # Ids defined twice stay known (so references are not reported again) but unplaced.
-    for pid in duplicated:
-        products[pid] = _Product(pid, pid, "$.product_tree", None, unplaced_reason="defined more than once")
-    return products
-
-
-def _check_spaces(name: str, where: str, problems: Problems) -> None:
-    if name != name.strip():
-        problems.quirk(
-            "spaces around a name",
-            where,
-            f"name {name!r} has leading or trailing spaces; read without them",
-        )
-
-
-def _place(
-    pid: str,
-    full_name: str,
-    path: list[tuple[str, str]],
-    where: str,
-    problems: Problems,
-    notes: list[str],
-) -> _Product:
-    """Find the os_family and the release (or range) of one product-tree leaf."""
-    family: str | None = None
-    product = full_name.strip()
-    for category, name in [*reversed(path), ("product", full_name)]:
-        if category in ("product_name", "product_family", "product"):
-            found, _rest = split_product(name)
-            if found is not None:
-                family = found
-                product = name.strip() if category != "product" else _product_key(full_name)
-                break
-    leaf_category, leaf_name = path[-1]
-    is_range = leaf_category == "product_version_range"
-    if is_range and leaf_name.strip().lower().startswith("vers:"):
-        if not check_vers(leaf_name, f"{where}.name", problems):
-            return _Product(pid, product, where, family, unplaced_reason=f"range {leaf_name!r} not read")
-        scheme = vers_scheme(leaf_name)
-        if family is None and scheme in FAMILIES and scheme != "generic":
-            family = scheme
-    if family is None:
-        return _Product(pid, product, where, None, unplaced_reason="product not known to fixright")
-    release_names = [name for category, name in path if category in _RELEASE_CATEGORIES]
-    if not is_range:
-        if not release_names:
-            return _Product(pid, product, where, family, unplaced_reason="no release given")
-        text = release_names[-1]
-        found, rest = split_product(text)
-        for candidate in (text, release_of(rest if found == family else text)):
-            if read_version(family, candidate) is not None:
-                return _Product(pid, product, where, family, exact=candidate)
-        if is_vers(text):
-            problems.add(f"{where}.name", f"{text!r} is a vers range in a {leaf_category} branch")
-            return _Product(pid, product, where, family, unplaced_reason=f"cannot read {text!r}")
-    spec = read_spec(family, product, leaf_name, f"{where}.name", problems, notes)
-    if spec is None:
-        return _Product(pid, product, where, family, unplaced_reason=f"range {leaf_name!r} not read")
-    if spec.exact is not None:
-        return _Product(pid, product, where, family, exact=spec.exact)
-    return _Product(pid, product, where, family, ranges=spec.ranges)
-
 
 def _assemble(
     *,
-    products: dict[str, _Product],
+    products: dict[str, Product],
     affected_ids: tuple[str, ...],
     fixed_ids: tuple[str, ...],
     not_affected_ids: tuple[str, ...],
@@ -519,7 +341,7 @@ def _assemble(
         if p.unplaced_reason is not None or p.os_family is None:
             unplaced.append(Unplaced(p.name, p.unplaced_reason or "not placed", p.os_family))
         elif p.exact is not None:
-            exact.setdefault((p.os_family, _product_key(p.name)), []).append(p.exact)
+            exact.setdefault((p.os_family, product_key(p.name)), []).append(p.exact)
         else:
             ranges.extend(p.ranges)
     for pid in split_ids:
@@ -588,12 +410,3 @@ def _tie_to_trains(ranges: list[AffectedRange], notes: list[str]) -> list[Affect
             r = replace(r, train=version.train)
         tied.append(r)
     return tied
-
-
-def _product_key(name: str) -> str:
-    """`Cisco IOS 12.2SE 12.2(55)SE` -> `Cisco IOS`: the product without its release words."""
-    family, _rest = split_product(name)
-    if family is None:
-        return name
-    stripped = " ".join(name.split())
-    return stripped[: len(stripped) - len(_rest)].strip() if _rest else stripped

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from fixright.errors import InvalidInput
@@ -117,6 +117,9 @@ def product_family(name: str) -> str | None:
     return family if family is not None and not rest else None
 
 
+# Cisco's lists repeat one name in advisory after advisory (an openVuln answer
+# holds millions of product names, a few thousand distinct ones).
+@lru_cache(maxsize=1 << 16)
 def split_product(text: str) -> tuple[str | None, str]:
     """Split `Cisco IOS 12.2(4)B` into (`ios`, `12.2(4)B`).
 

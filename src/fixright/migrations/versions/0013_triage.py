@@ -1,7 +1,7 @@
 """triage: one decision per (device, advisory)
 
 Revision ID: 0013_triage
-Revises: 0008_merge_domains
+Revises: 0011_advisory_priority
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_triage"
-down_revision = "0008_merge_domains"
+down_revision = "0011_advisory_priority"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,80 @@
+"""Benchmark: `advisories import` of 3,000 Cisco openVuln advisories (one API answer) into SQLite.
+
+The advisories are the six shared openVuln ones (`openvuln/*.json`) repeated
+under new ids, their product lists kept (1 to 3,841 names, 675 on average),
+in one `{"advisories": [...]}` file as the openVuln API returns them. Targets:
+<= 30 s and <= 300 MB peak RSS (the process's, reading included).
+
+    .venv/bin/python benchmarks/openvuln_import.py [--advisories 3000]
+
+Prints a table and writes benchmarks/results/openvuln_import.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fixright.advisories.service import import_paths
+from fixright.db import make_engine, make_session_factory, upgrade
+
+RESULTS = Path(__file__).parent / "results" / "openvuln_import.json"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "advisories" / "openvuln"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--advisories", type=int, default=3000)
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    args = parser.parse_args()
+    templates = []
+    for path in sorted(args.shared.glob("*.json")):
+        data = json.loads(path.read_text())
+        templates.extend(data["advisories"] if isinstance(data, dict) and "advisories" in data
+                         else data if isinstance(data, list) else [data])
+    items = []
+    for n in range(args.advisories):
+        item = dict(templates[n % len(templates)])
+        item["advisoryId"] = f"{item['advisoryId']}-bench{n}"
+        items.append(item)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "openvuln.json"
+        path.write_text(json.dumps({"advisories": items}))
+        megabytes = path.stat().st_size / 1e6
+        del items, templates
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        upgrade(engine)
+        factory = make_session_factory(engine, writes=True)
+        start = time.perf_counter()
+        with factory() as session:
+            report = import_paths(session, [path])
+            session.commit()
+        elapsed = time.perf_counter() - start
+        engine.dispose()
+    row = {
+        "advisories": args.advisories,
+        "megabytes": round(megabytes, 1),
+        "created": len(report.created),
+        "import_seconds": round(elapsed, 2),
+        # CPU time next to wall time: the shared CI machine is often busy.
+        "cpu_seconds_total": round(resource.getrusage(resource.RUSAGE_SELF).ru_utime
+                                   + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+    }
+    width = max(len(k) for k in row)
+    for key, value in row.items():
+        print(f"{key:<{width}}  {value}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(row, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -97,3 +97,30 @@ def test_expired_acceptance_reads_affected(cli, engine, shared_data) -> None:
         after = service.effective_states(s, org_id, date(2026, 2, 1))
     assert list(before.values()) == ["accepted_risk"]
     assert list(after.values()) == ["affected"]
+
+
+def test_exposure_report_counts_triaged_advisories_away(cli, engine, shared_data) -> None:
+    _world(cli, shared_data)
+    before = json.loads(cli("report", "exposure", "--format", "json").stdout)
+    hit = [r for r in before if ADVISORY in r["advisory_ids"]]
+    assert hit, "the fixture fleet has devices affected by smi2"
+    only = [r for r in hit if r["advisory_ids"] == [ADVISORY]]
+    target = only[0] if only else hit[0]
+    other = next((r for r in hit if r["serial"] != target["serial"]), None)
+    assert cli("triage", "set", ADVISORY, "not_affected", "--serial", target["serial"],
+               "--justification", "requires_configuration", "--reason", "vstack off"
+               ).exit_code == 0
+    if other is not None:
+        assert cli("triage", "set", ADVISORY, "mitigated", "--serial", other["serial"],
+                   "--reason", "acl on 4786").exit_code == 0
+    after = {r["serial"]: r for r in json.loads(
+        cli("report", "exposure", "--format", "json").stdout)}
+    row = after[target["serial"]]
+    assert ADVISORY not in row["advisory_ids"]
+    assert row["triaged_away"] == 1 and row["triage"] == [f"{ADVISORY}: not_affected"]
+    assert row["status"] == ("triaged_away" if only else "affected")
+    if other is not None:
+        # Mitigated is still exposed: it stays counted, and says why it is marked.
+        kept = after[other["serial"]]
+        assert ADVISORY in kept["advisory_ids"] and kept["status"] == "affected"
+        assert kept["triage"] == [f"{ADVISORY}: mitigated"]

@@ -11,7 +11,13 @@ import typer
 from fixright.clikit import app_context, err_console
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
-from fixright.reports.exposure import EXPOSURE_COLUMNS, FIX_COLUMNS, exposure_report, fixes_report
+from fixright.reports.exposure import (
+    EXPOSURE_COLUMNS,
+    FIX_COLUMNS,
+    STATUS_TRIAGED,
+    exposure_report,
+    fixes_report,
+)
 from fixright.reports.fiximages import targets_text
 
 report_app = typer.Typer(help="Fleet reports: exposure, fixes, coverage, policies.",
@@ -31,8 +37,10 @@ def exposure(
         rows, fleet = exposure_report(session, organization.id)
     emit(rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}")
     if fmt is Format.table:
+        away = sum(1 for r in rows if r["status"] == STATUS_TRIAGED)
         err_console.print(
-            f"{len(rows)} devices: {fleet.affected} affected, {fleet.not_affected} not affected, "
+            f"{len(rows)} devices: {fleet.affected - away} affected, {away} triaged away, "
+            f"{fleet.not_affected} not affected, "
             f"{fleet.unknown} unknown (version unreadable: never counted safe)", highlight=False,
         )
 

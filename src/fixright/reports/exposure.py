@@ -8,6 +8,7 @@ first (`fixright.advisories.priority`: KEV first, then EPSS, then severity).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -25,10 +26,15 @@ from fixright.advisories.service import (
 )
 from fixright.inventory.models import Device
 from fixright.reports.fiximages import images_of_targets, target_dict
+from fixright.triage.service import effective_states
+from fixright.triage.states import AWAY
+
+STATUS_TRIAGED = "triaged_away"
+"""An affected device whose every advisory was triaged not_affected or fixed: not exposed."""
 
 EXPOSURE_COLUMNS = [
     "hostname", "serial", "model", "os_family", "version", "status", "kev", "kev_due", "epss",
-    "advisories", "critical", "high", "combined_fix", "advisory_ids",
+    "advisories", "critical", "high", "combined_fix", "advisory_ids", "triage",
 ]
 FIX_COLUMNS = [
     "hostname", "serial", "os_family", "version", "advisory_id", "severity", "cves",
@@ -51,23 +57,35 @@ def _fix(version: Any, inferred: bool) -> str | None:
 
 
 def exposure_report(
-    session: Session, organization_id: int
+    session: Session, organization_id: int, today: date | None = None
 ) -> tuple[list[dict[str, Any]], FleetExposure]:
     """One row per device: status, priority (KEV, EPSS), advisory counts, combined fix.
 
     Affected devices first, most urgent first (`fixright.advisories.priority`).
+    Triage decisions in force `today` apply: an advisory triaged not_affected or
+    fixed on a device no longer counts for it (`triaged_away` on the row), and a
+    device left with none is `triaged_away`, not affected; every decision is
+    listed in `triage` as "advisory: state".
     """
     fleet = exposure_for_org(session, organization_id)
     devices = _devices(session, organization_id)
     facts = cve_facts(session, {c for r in fleet.devices.values() for h in r.advisories
                                 for c in h.cves})
+    decided = effective_states(session, organization_id, today or date.today())
     rows: list[dict[str, Any]] = []
     keys: dict[int, tuple[Any, ...]] = {}
     for device_id, result in fleet.devices.items():
         info = devices[device_id]  # type: ignore[index]
         e = result.exposure
         combined = e.combined_fix
-        urgent = most_urgent(advisory_priority(h.cves, h.severity, facts) for h in e.advisories)
+        # Device keys are the device ids (`exposure_for_org`).
+        states = {h.advisory_id: decided[key] for h in e.advisories
+                  if (key := (int(device_id), h.advisory_id)) in decided}  # type: ignore[call-overload]
+        hits = [h for h in e.advisories if states.get(h.advisory_id) not in AWAY]
+        status = e.status
+        if status == STATUS_AFFECTED and not hits:
+            status = STATUS_TRIAGED
+        urgent = most_urgent(advisory_priority(h.cves, h.severity, facts) for h in hits)
         keys[len(rows)] = urgent.sort_key()
         rows.append({
             "hostname": info.hostname,
@@ -75,18 +93,20 @@ def exposure_report(
             "model": info.model,
             "os_family": result.device.os_family,
             "version": result.device.version,
-            "status": e.status,
+            "status": status,
             "reason": e.reason,
             "kev": urgent.kev,
             "kev_due": urgent.kev_due,
             "epss": urgent.epss,
             "epss_date": urgent.epss_date,
-            "advisories": len(e.advisories),
-            "critical": sum(1 for h in e.advisories if h.severity == "critical"),
-            "high": sum(1 for h in e.advisories if h.severity == "high"),
+            "advisories": len(hits),
+            "critical": sum(1 for h in hits if h.severity == "critical"),
+            "high": sum(1 for h in hits if h.severity == "high"),
             "combined_fix": _fix(combined.version, combined.inferred) if combined else None,
             "combined_fix_reason": combined.reason if combined else None,
-            "advisory_ids": [h.advisory_id for h in e.advisories],
+            "advisory_ids": [h.advisory_id for h in hits],
+            "triaged_away": len(e.advisories) - len(hits),
+            "triage": [f"{advisory}: {state}" for advisory, state in sorted(states.items())],
             "needs_review": list(dict.fromkeys(e.review)),
         })
     order = sorted(range(len(rows)), key=lambda i: (

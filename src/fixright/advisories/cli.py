@@ -16,6 +16,7 @@ from fixright.advisories.records import ReadResult, newest_editions
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.inventory.parse import decode_output, parse_output
 from fixright.output import Format, emit, to_json
 
@@ -158,7 +159,7 @@ def _read_devices(paths: list[Path]) -> tuple[list[Any], list[str]]:
     for file in files:
         try:
             text = decode_output(file.read_bytes(), str(file))
-            facts.extend(parse_output(text, source_name=str(file)))
+            facts.extend(parse_output(text, source_name=str(file), catalogue=active_catalogue()))
         except InvalidInput as exc:
             failures.append(exc.message)
         except OSError as exc:

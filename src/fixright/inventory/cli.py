@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.inventory import service
 from fixright.inventory.collect import collect, load_targets
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
@@ -98,6 +99,7 @@ def _read_all(
     facts: list[DeviceFacts] = []
     rows: list[CsvDevice] = []
     failures: list[str] = []
+    catalogue = active_catalogue()
     with _progress(len(inputs), "reading") as progress:
         task = progress.add_task("reading", total=len(inputs))
         for item in inputs:
@@ -110,7 +112,8 @@ def _read_all(
                 if item.is_csv:
                     rows.extend(read_devices_csv(text, item.name))
                 else:
-                    found = parse_output(text, platform=platform, source_name=item.name)
+                    found = parse_output(text, platform=platform, source_name=item.name,
+                                         catalogue=catalogue)
                     service.check_facts(found)
                     facts.extend(found)
             except InvalidInput as exc:
@@ -130,6 +133,8 @@ def _print_report(report: service.ImportReport) -> None:
                       markup=False)
     if len(report.created) > _DETAIL_LINES:
         console.print(f"... and {len(report.created) - _DETAIL_LINES} more created")
+    for warning in report.warnings[:_DETAIL_LINES]:
+        err_console.print(f"warning: {warning}", highlight=False, markup=False)
     console.print(report.summary())
 
 
@@ -139,6 +144,7 @@ def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
         merged.created += report.created
         merged.updated += report.updated
         merged.unchanged += report.unchanged
+        merged.warnings += report.warnings
     return merged
 
 
@@ -227,7 +233,8 @@ def parse_cmd(
             continue
         try:
             text = decode_output(item.data, item.name)
-            result = read_output(text, platform=platform, source_name=item.name)
+            result = read_output(text, platform=platform, source_name=item.name,
+                                 catalogue=active_catalogue())
         except InvalidInput as exc:
             failures.append(exc.message)
             continue
@@ -238,7 +245,7 @@ def parse_cmd(
                 err_console.print(f"{item.name}: {where}: removed {removed.kind}: {removed.text!r}",
                                   highlight=False, markup=False)
             for fact in result.facts:
-                for warning in fact.warnings:
+                for warning in (*fact.warnings, *filter(None, [fact.platform_warning])):
                     err_console.print(f"{item.name}: {fact.serial or fact.model}: {warning}",
                                       highlight=False, markup=False)
     data: list[dict[str, Any]] = [f.as_dict() for f in facts]
@@ -275,7 +282,8 @@ def collect_cmd(
             failures.append(f"{result.name}: {result.error}")
             continue
         try:
-            found = parse_output(result.text, source_name=result.name)
+            found = parse_output(result.text, source_name=result.name,
+                                 catalogue=active_catalogue())
             service.check_facts(found)
             facts.extend(found)
         except InvalidInput as exc:

@@ -20,6 +20,7 @@ from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.http.deps import SessionDep
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
@@ -43,12 +44,13 @@ def worst_severity(exposure: DeviceExposure) -> str | None:
     return max(known, key=severity_rank, default=None)
 
 
-def fix_images(session: SessionDep, exposure: DeviceExposure, platform: str | None) -> list[Image]:
-    """Catalog images of the device's combined fix release, for its platform."""
+def fix_images(session: SessionDep, exposure: DeviceExposure, device: Device) -> list[Image]:
+    """Catalog images of the device's combined fix release that its hardware can run."""
     fix = exposure.exposure.combined_fix
-    if fix is None or fix.version is None or not platform:
+    families = inventory.families_of(active_catalogue(), device)
+    if fix is None or fix.version is None or not families:
         return []
-    return catalog.images_of_release(session, fix.version, platform)
+    return catalog.images_of_release(session, fix.version, families)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -125,7 +127,7 @@ def device_page(
                                             [device.serial]).get(device.serial, [])
     return render(
         request, "device.html", principal, nav="devices", device=device, exposure=exposure,
-        images=fix_images(session, exposure, device.platform), coverage=coverage,
+        images=fix_images(session, exposure, device), coverage=coverage,
         today=date.today(),
     )
 

@@ -138,4 +138,5 @@ def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool,
         dropped=[DroppedOut(file=f, where=d.where, reason=d.reason) for f, d in report.dropped],
         unplaced=[UnplacedProductOut(advisory_id=a, product=u.product, reason=u.reason)
                   for a, u in report.unplaced],
+        warnings=report.warnings,
     )

@@ -74,6 +74,8 @@ def import_(
             by_file.setdefault(name, []).append(f"{d.where}: {d.reason}")
         for name, lines in by_file.items():
             _list_lines(f"{name}: dropped {len(lines)} unsound part(s) (--lenient):", lines)
+    for warning in report.warnings[:_DETAIL_LINES]:
+        err_console.print(f"warning: {warning}", highlight=False, markup=False)
     if report.unplaced:
         _list_lines(
             f"{len(report.unplaced)} product(s) could not be placed on a release (kept, not matched):",

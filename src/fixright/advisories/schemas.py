@@ -90,6 +90,8 @@ class AdvisoryImportOut(BaseModel):
     unchanged: list[str]
     dropped: list[DroppedOut]
     unplaced: list[UnplacedProductOut]
+    # Platform names no hardware of the catalogue answers to (matched on version alone).
+    warnings: list[str] = []
 
 
 # -- exposure ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from fixright.advisories.formats import read_document
-from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.index import AdvisoryIndex, PlatformNames
 from fixright.advisories.models import (
     Advisory,
     AdvisoryAffected,
@@ -48,6 +48,7 @@ from fixright.audit import service as audit
 from fixright.catalog.models import Release
 from fixright.db import utcnow
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
 
@@ -62,6 +63,8 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why) with --skip-bad
     dropped: list[tuple[str, Dropped]] = field(default_factory=list)  # (file, what) with --lenient
     unplaced: list[tuple[str, Unplaced]] = field(default_factory=list)  # (advisory id, product)
+    # Platform names no hardware of the catalogue answers to, one line per name.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -141,9 +144,16 @@ def import_results(
     An import that creates or updates advisories is one audit event (by `actor`).
     """
     report = ImportReport()
+    names = PlatformNames(active_catalogue())
+    unknown: dict[str, list[str]] = {}
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
         for record in result.advisories:
+            for group in record.affected:
+                for name in names.unknown(group.platforms):
+                    seen = unknown.setdefault(name, [])
+                    if record.advisory_id not in seen:
+                        seen.append(record.advisory_id)
             existing = session.scalar(
                 select(Advisory).where(Advisory.advisory_id == record.advisory_id)
             )
@@ -162,6 +172,11 @@ def import_results(
                 report.unchanged.append(record.advisory_id)
                 continue
             report.unplaced.extend((record.advisory_id, u) for u in record.unplaced)
+    report.warnings = [
+        f"platform {name!r} not known; devices are matched on version alone "
+        f"({', '.join(ids[:3])}{f' and {len(ids) - 3} more' if len(ids) > 3 else ''})"
+        for name, ids in unknown.items()
+    ]
     session.flush()
     if report.created or report.updated:
         audit.record(session, actor=actor, organization_id=None,
@@ -373,11 +388,12 @@ def load_planner(session: Session) -> FixPlanner:
     """
     releases = catalog_releases(session)
     database = session.get_bind().engine.url.render_as_string(hide_password=False)
-    fingerprint = _fingerprint(session, releases)
+    catalogue = active_catalogue()
+    fingerprint = (*_fingerprint(session, releases), id(catalogue))
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    planner = FixPlanner(AdvisoryIndex(load_records(session), releases))
+    planner = FixPlanner(AdvisoryIndex(load_records(session), releases, catalogue=catalogue))
     with _INDEX_LOCK:
         if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
             _INDEX_CACHE.clear()

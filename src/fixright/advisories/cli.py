@@ -269,7 +269,7 @@ def run_check(
     if advisories:
         results, _skipped = service.read_paths(advisories)
         records = newest_editions([r for result in results for r in result.advisories])
-        index = AdvisoryIndex(records)
+        index = AdvisoryIndex(records, catalogue=active_catalogue())
         _warn_if_empty(index)
         results_by_device = match_devices(index, keys)
         reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]

@@ -47,11 +47,13 @@ def platform_for(
     found = _image_family(catalogue, image_file.strip(), family)
     if found is None and family in _FIRMWARE_NAMED and not image_file.strip():
         found = _image_family(catalogue, version_text.strip(), family)
-    if found is not None:
+    runs = catalogue.families_for_model(model, family or None, components) if model else ()
+    if found is not None and (not runs or found in runs or len(runs) > 1):
         return found.id, None
+    # An ASAv reports booting `asa...-smp-k8.bin`: hardware the catalogue knows to run
+    # one other family is better evidence than the file name it prints.
     if not model:
         return "", None
-    runs = catalogue.families_for_model(model, family or None, components)
     if len(runs) == 1:
         return runs[0].id, None
     if runs:

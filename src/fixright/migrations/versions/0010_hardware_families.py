@@ -38,10 +38,10 @@ _image = sa.table(
 def upgrade() -> None:
     bind = op.get_bind()
     catalogue = shipped_catalogue()
-    for row in bind.execute(sa.select(_image.c.id, _image.c.filename, _image.c.platform)).all():
-        family = catalogue.family_of_image(row.filename)
-        if family is not None and family.id != row.platform:
-            bind.execute(_image.update().where(_image.c.id == row.id).values(platform=family.id))
+    for image in bind.execute(sa.select(_image.c.id, _image.c.filename, _image.c.platform)).all():
+        family = catalogue.family_of_image(image.filename)
+        if family is not None and family.id != image.platform:
+            bind.execute(_image.update().where(_image.c.id == image.id).values(platform=family.id))
     rows = bind.execute(sa.select(
         _device.c.id, _device.c.os_family, _device.c.model, _device.c.image_file,
         _device.c.running_version, _device.c.platform,

@@ -14,6 +14,7 @@ from tests.catalog.test_filenames import NAMES
 from tests.catalog.test_service import ISSUE_NAMES
 
 from fixright.catalog.models import Image, Release
+from fixright.hardware import shipped_catalogue
 
 
 def _counts(session: Session) -> tuple[int, int]:
@@ -50,7 +51,8 @@ def test_add_list_verify_the_issue_names(cli, session: Session, tmp_path: Path, 
     for path in paths:
         row = by_name[path.name]
         data = path.read_bytes()
-        _vendor, family, platform, feature_set, _version, _fmt = NAMES[path.name]
+        _vendor, family, _token, feature_set, _version, _fmt = NAMES[path.name]
+        platform = shipped_catalogue().family_of_image(path.name).id  # type: ignore[union-attr]
         assert (row["os_family"], row["platform"], row["feature_set"]) == (family, platform, feature_set)
         assert (row["sha256"], row["sha512"], row["md5"], row["size"]) == (
             hashlib.sha256(data).hexdigest(), hashlib.sha512(data).hexdigest(),
@@ -145,7 +147,12 @@ def test_unknown_name_asks_for_the_fields(cli, session: Session, tmp_path: Path)
     result = cli("images", "add", str(path))
     assert result.exit_code == 2
     assert "firmware-latest.bin: not a file name fixright can read; give --version, --platform, --feature-set" in result.stderr
-    ok = cli("images", "add", str(path), "--version", "21.4R3-S5", "--platform", "srx",
+    unknown = cli("images", "add", str(path), "--version", "21.4R3-S5", "--platform", "srx",
+                  "--feature-set", "base")
+    assert unknown.exit_code == 2
+    assert "platform 'srx' is not an image family" in unknown.stderr
+    assert "fixright hardware list" in unknown.stderr
+    ok = cli("images", "add", str(path), "--version", "21.4R3-S5", "--platform", "junos-srxsme",
              "--feature-set", "base")
     assert ok.exit_code == 0, ok.output
     assert "juniper junos 21.4R3-S5" in ok.stdout

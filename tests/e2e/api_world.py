@@ -2,7 +2,8 @@
 
 acme owns the devices of the shared Cisco IOS / IOS XE `show version` samples
 (cat9k among them), globex those of the NX-OS samples. Each has a contract
-file; the operator publishes a cat9k image (visible to acme only), an NX-OS
+file; the operator publishes a cat9k_iosxe image (visible to acme only), a
+cat9k_lite_iosxe image (for Catalyst 9200s: visible to neither), an NX-OS
 image (globex only) and a public c2960x image, imports the shared advisories
 and activates `lifetime-updates`. Dates in the contract files are fixed, so
 tests pass `today=` to the contract routes.
@@ -35,6 +36,8 @@ IMAGES = {
     "cat9k_iosxe.17.12.04.SPA.bin": (40_000, ["--kind", "maintenance"]),
     "nxos.9.3.16.bin": (30_000, ["--kind", "maintenance"]),
     "c2960x-universalk9-mz.152-7.E8.bin": (20_000, ["--public", "--kind", "maintenance"]),
+    # Catalyst 9200 images: neither owner has a C9200, acme's C9500s run cat9k_iosxe.
+    "cat9k_lite_iosxe.17.12.04.SPA.bin": (10_000, ["--kind", "maintenance"]),
 }
 
 

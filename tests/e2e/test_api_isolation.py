@@ -160,6 +160,27 @@ def test_images_of_other_platforms_are_404(world: World) -> None:
     assert world.get(world.operator, f"/images/{cat9k}").status_code == 200
 
 
+def test_images_for_other_hardware_are_404(world: World) -> None:
+    # acme's Catalyst 9500s run cat9k_iosxe; a Catalyst 9200 image (cat9k_lite_iosxe)
+    # is for other hardware, though both names start with "cat9k".
+    lite = world.images["cat9k_lite_iosxe.17.12.04.SPA.bin"]
+    cat9k = world.images["cat9k_iosxe.17.12.04.SPA.bin"]
+    unknown = _missing_detail(world, world.acme, "/images/987654", "987654")
+    acme_devices = world.get(world.acme, "/devices", limit=500).json()["items"]
+    assert any(d["platform"] == "cat9k_iosxe" for d in acme_devices)
+    assert not any(d["platform"] == "cat9k_lite_iosxe" for d in acme_devices)
+    assert world.get(world.acme, f"/images/{cat9k}").json()["platform"] == "cat9k_iosxe"
+    for org in (world.acme, world.globex):
+        for path in (f"/images/{lite}", f"/images/{lite}/entitlement"):
+            response = world.get(org, path)
+            assert response.status_code == 404, (org.slug, path, response.text)
+            assert response.json()["detail"].replace(str(lite), "ID") == unknown
+        listed = {i["id"] for i in world.get(org, "/images", limit=500).json()["items"]}
+        assert lite not in listed
+    image = world.get(world.operator, f"/images/{lite}").json()
+    assert image["platform"] == "cat9k_lite_iosxe"
+
+
 LIST_ROUTES = [
     ("/devices", {"limit": 500}),
     ("/exposure", {"limit": 500}),

@@ -51,7 +51,7 @@ def test_device_pages_cover_the_list_once(world: World) -> None:
 
 def test_device_filters(world: World) -> None:
     items = world.get(world.acme, "/devices", limit=500).json()["items"]
-    for key, value in (("os_family", "iosxe"), ("platform", "cat9k")):
+    for key, value in (("os_family", "iosxe"), ("platform", "cat9k_iosxe")):
         wanted = [d["id"] for d in items if d[key] == value]
         page = world.get(world.acme, "/devices", limit=500, **{key: value}).json()
         assert wanted and [d["id"] for d in page["items"]] == wanted
@@ -95,7 +95,9 @@ def test_fix_plan_and_device_exposure_agree_with_the_cli(world: World) -> None:
 def test_create_one_device(world: World) -> None:
     before = _count(world, world.globex, "/devices")
     body = {"serial": "FDO2401X0AB", "vendor": "Cisco", "os_family": "nxos",
-            "model": "N9K-C93180YC-FX", "running_version": "9.3(8)", "hostname": "leaf-api-1"}
+            "model": "N9K-C93180YC-FX", "running_version": "9.3(8)", "hostname": "leaf-api-1",
+            # the model runs three NX-OS image families: the image booted decides
+            "image_file": "bootflash:///nxos.9.3.8.bin"}
     with world.client(world.globex) as client:
         created = client.post("/api/v1/devices", json=body)
         assert created.status_code == 201, created.text
@@ -108,6 +110,11 @@ def test_create_one_device(world: World) -> None:
             bad = client.post("/api/v1/devices", json={**body, "serial": "FDO2401X0AC",
                                                        field: value})
             assert bad.status_code == 422 and field in bad.json()["detail"], bad.text
+        unknown = client.post("/api/v1/devices", json={**body, "serial": "FDO2401X0AC",
+                                                       "platform": "n9k"})
+        assert unknown.status_code in (400, 422), unknown.text
+        assert "'n9k' is not an image family" in unknown.text
+        assert "fixright hardware list" in unknown.text
     assert _count(world, world.globex, "/devices") == before + 1
     detail = world.get(world.globex, f"/devices/{device['id']}").json()
     assert detail["exposure"]["version"] == "9.3(8)"
@@ -228,7 +235,7 @@ def test_operator_uploads_an_image_with_digests(world: World) -> None:
         image = added.json()["image"]
         assert added.json()["created"] is True
         assert (image["sha256"], image["size"]) == (hashlib.sha256(data).hexdigest(), len(data))
-        assert (image["platform"], image["release"]["version"]) == ("cat9k", "17.09.05")
+        assert (image["platform"], image["release"]["version"]) == ("cat9k_iosxe", "17.09.05")
         same = client.post("/api/v1/images", files={"file": (name, data)})
         assert same.status_code == 200 and same.json()["created"] is False
         assert same.json()["image"]["id"] == image["id"]

@@ -66,7 +66,7 @@ def test_firepower_hosted_asa_with_ssp_slot_line() -> None:
     (facts,) = parse_output(f"fw002# show version\n{pasted}", source_name="fw002.txt")
     assert facts.read_by == "fallback"
     assert (facts.model, facts.version_text, facts.hostname) == ("FPR4K-SM-12", "9.8(3)21", "fw002")
-    assert facts.os_family == "asa" and facts.platform == "asa"
+    assert facts.os_family == "asa" and facts.platform == "cisco-asa"  # Firepower 4100 hosted ASA
     assert facts.serial == "" and "no serial found" in facts.warnings
     assert "SSP Slot Number: 1" in facts.warnings[0]
 

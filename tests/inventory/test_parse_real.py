@@ -10,6 +10,7 @@ import yaml
 from tests.shared import SHOW
 
 from fixright.errors import InvalidInput
+from fixright.hardware import shipped_catalogue
 from fixright.inventory.parse import parse_output
 from fixright.inventory.readers import feature_from_image
 from fixright.versions import InvalidVersion
@@ -18,12 +19,19 @@ from fixright.versions import parse as parse_version
 RAW_FILES = sorted(SHOW.rglob("*.raw")) if SHOW.is_dir() else []
 # Samples that list no chassis: transceivers (and an XR route processor) alone are not a device.
 NO_CHASSIS = {"cisco_asa_show_inventory_pid_spaces.raw", "cisco_xr_admin_show_inventory1.raw"}
-PLATFORM_VOCABULARY = {
-    "c2960x", "c2960", "c3560", "c3750", "c4500", "c1900", "c2900", "c3900", "c800", "c1800",
-    "iosv", "vios_l2", "cat9k", "cat3k_caa", "isr4300", "isr4400", "asr1000", "csr1000v",
-    "nxos", "n5000", "n7000", "asa", "asav", "iosxr", "ncs5500", "asr9k", "8000",
-    "ex", "qfx", "mx", "srx", "nfx", "junos", "eos",
-}
+CATALOGUE = shipped_catalogue()
+
+
+def _platform_is_told(f) -> bool:
+    """The platform is an image family the running image names or the model runs, or
+    empty with a warning naming the model (unknown or ambiguous hardware)."""
+    if not f.platform:
+        return not f.model or f.model in f.platform_warning
+    family = CATALOGUE.get(f.platform)
+    return family is not None and family.os_family == f.os_family and (
+        family in CATALOGUE.families_for_model(f.model, f.os_family)
+        or CATALOGUE.family_of_image(f.image_file or f.version_text) is family
+    )
 
 
 def _expected(raw: Path) -> list[dict]:
@@ -69,8 +77,9 @@ def test_facts_come_from_the_text(raw: Path) -> None:
             assert f.version is None
         assert f.feature_set == "unknown" or f.feature_set.replace("+", "").replace("-", "").isalnum()
         if f.vendor in ("cisco", "juniper", "arista"):
-            # "" only where the output names no model (a 3640 whose PID is blank)
-            assert f.platform in PLATFORM_VOCABULARY or (f.platform == "" and not f.model)
+            # "" only where the output names no model (a 3640 whose PID is blank) or the
+            # hardware catalogue cannot tell (and a warning names the model)
+            assert _platform_is_told(f), (f.model, f.image_file, f.platform, f.platform_warning)
 
 
 def _by_folder(folder: str, command: str) -> list[Path]:
@@ -114,7 +123,11 @@ def test_asa_show_version_matches_ntc(raw: Path) -> None:
     assert facts.version_text == expected["version"]
     assert facts.serial == (expected["serial"][0] if expected["serial"] else "")
     assert expected["hardware"].startswith(facts.model) and "," not in facts.model
-    assert facts.platform == ("asav" if facts.model.startswith("ASAv") else "asa")
+    # An ASAv prints an appliance's image name: its model decides. Appliances run the
+    # family of the image they boot (asa-smp, asa-lfbff), a Firepower module cisco-asa.
+    image = CATALOGUE.family_of_image(facts.image_file) if facts.image_file else None
+    assert facts.platform == ("asav" if facts.model.startswith("ASAv")
+                              else image.id if image is not None else "cisco-asa")
 
 
 @pytest.mark.parametrize("raw", _by_folder("cisco_xr", "show_version"), ids=_id)
@@ -143,7 +156,9 @@ def test_junos_show_version_matches_ntc(raw: Path) -> None:
     assert (facts.model, facts.hostname, facts.version_text) == (
         expected["model"], expected["hostname"], expected["junos_version"]
     )
-    assert facts.platform == facts.model[:3].rstrip("0123456789_")
+    runs = CATALOGUE.families_for_model(facts.model, "junos")
+    assert facts.platform == (runs[0].id if len(runs) == 1 else "")
+    assert facts.platform.startswith(("junos", "jinstall")) or facts.model in facts.platform_warning
 
 
 @pytest.mark.parametrize("raw", _by_folder("hp_procurve", "show_system"), ids=_id)
@@ -152,7 +167,7 @@ def test_procurve_show_system_matches_ntc(raw: Path) -> None:
     expected = _expected(raw)
     assert [f.serial for f in facts] == [r["serial"] for r in expected]
     assert {f.version_text for f in facts} == {expected[0]["software_version"]}
-    assert {f.platform for f in facts} == {expected[0]["software_version"].split(".")[0].lower()}
+    assert {f.platform for f in facts} == {expected[0]["software_version"].split(".")[0]}
 
 
 @pytest.mark.parametrize("raw", _by_folder("aruba_aoscx", "show_system"), ids=_id)

@@ -157,6 +157,7 @@ def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool,
                   for a, u in report.unplaced],
         warnings=[QuirkOut(file=f, kind=w.kind, where=w.where, reason=w.reason, count=w.count)
                   for f, w in report.warnings],
+        platform_warnings=report.platform_warnings,
     )
 
 

@@ -17,7 +17,7 @@ from fixright.advisories.remediations import remediation_rows, remediations_by_a
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
-from fixright.hardware import catalogue_from_settings
+from fixright.hardware import active_catalogue
 from fixright.inventory.parse import decode_output, parse_output
 from fixright.output import Format, emit
 from fixright.safe_open import read_regular
@@ -82,6 +82,8 @@ def import_(
             dropped.setdefault(name, []).append(f"{d.where}: {d.reason}")
         for name, lines in dropped.items():
             _list_lines(f"{name}: dropped {len(lines)} unsound part(s) (--lenient):", lines)
+    for line in report.platform_warnings[:_DETAIL_LINES]:
+        err_console.print(f"warning: {line}", highlight=False, markup=False)
     if report.unplaced:
         _list_lines(
             f"{len(report.unplaced)} product(s) could not be placed on a release (kept, not matched):",
@@ -178,7 +180,7 @@ def _read_devices(paths: list[Path]) -> tuple[list[Any], list[str]]:
     for file in files:
         try:
             text = decode_output(read_regular(file), str(file))
-            facts.extend(parse_output(text, source_name=str(file)))
+            facts.extend(parse_output(text, source_name=str(file), catalogue=active_catalogue()))
         except InvalidInput as exc:
             failures.append(exc.message)
         except OSError as exc:
@@ -295,9 +297,9 @@ def run_check(
     if advisories:
         results, _skipped = service.read_paths(advisories)
         records = newest_editions([r for result in results for r in result.advisories])
-        index = AdvisoryIndex(records)
+        index = AdvisoryIndex(records, catalogue=active_catalogue())
         _warn_if_empty(index)
-        hardware = catalogue_from_settings(app_context(ctx).settings.hardware_path)
+        hardware = active_catalogue()
         results_by_device = match_devices(index, keys, hardware=hardware)
         reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
     else:

@@ -15,11 +15,13 @@ named by their position in `records` (an `int`, "adv") in every answer.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from fixright.advisories.records import AdvisoryRecord, AffectedRange, AffectedReleases
+from fixright.hardware.catalogue import Catalogue
 from fixright.versions import InvalidVersion, Version, parse
 from fixright.versions.core import VersionKey
 
@@ -28,6 +30,9 @@ _PLATFORM_NOISE = frozenset(
     {"series", "switches", "switch", "routers", "router", "platforms", "devices", "cisco",
      "juniper", "networks", "arista", "and", "appliances", "firewalls"}
 )
+# "MX240, MX480" is two platforms.
+_PLATFORM_LIST = re.compile(r"[,;/]")
+_GLOB_CHARS = re.compile(r"[*?\[]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +67,100 @@ class _Range:
 
 
 def platform_tokens(platforms: Sequence[str]) -> tuple[str, ...]:
-    """`("SRX Series", "EX Series")` -> `("srx", "ex")`."""
+    """`("SRX Series", "EX Series")` -> `("srx", "ex")`; `("MX240, MX480",)` -> `("mx240", "mx480")`.
+
+    Vendors write several platforms in one string: it is split at commas,
+    semicolons and slashes.
+    """
     tokens = []
     for text in platforms:
-        words = [w for w in text.lower().replace("-", " ").split() if w not in _PLATFORM_NOISE]
-        if words:
-            tokens.append("".join(words))
-    return tuple(tokens)
+        for part in _PLATFORM_LIST.split(text):
+            words = [w for w in part.lower().replace("-", " ").split() if w not in _PLATFORM_NOISE]
+            if words:
+                tokens.append("".join(words))
+    return tuple(dict.fromkeys(tokens))
 
 
-def platform_matches(tokens: tuple[str, ...], platform: str | None) -> bool:
-    """True when the device is on one of the platforms, or when its platform is unknown.
+def _squash(text: str) -> str:
+    return text.lower().replace("-", "").replace(" ", "").replace("_", "")
 
-    `platform` is the device's platform token or, failing that, its model
-    (`srx`, `srx1500`). An unknown platform matches: a device is never
-    reported safe for lack of facts.
+
+class PlatformNames:
+    """What advisory platform names mean in hardware terms (the hardware catalogue's).
+
+    A name is known when it starts a model the catalogue lists ("EX4300
+    Series" names the `EX4300*` hardware), or a listed model family starts it
+    ("MX240" is in the `MX240*` family), or it starts a family id. Without a
+    catalogue every name counts as known and matches by prefix alone.
     """
-    if not tokens or not platform:
+
+    def __init__(self, catalogue: Catalogue | None = None) -> None:
+        self._catalogue = catalogue
+        self._literals: list[tuple[str, str]] = []  # (squashed model literal, family id)
+        self._cache: dict[str, frozenset[str]] = {}
+        if catalogue is not None:
+            for family in catalogue:
+                for glob in (*family.models, *family.chassis):
+                    literal = _squash(_GLOB_CHARS.split(glob, 1)[0])
+                    if len(literal) >= 2:
+                        self._literals.append((literal, family.id.lower()))
+
+    def families(self, token: str) -> frozenset[str] | None:
+        """Family ids (lower-case) the name covers; None when every name counts as known."""
+        if self._catalogue is None:
+            return None
+        found = self._cache.get(token)
+        if found is None:
+            hits = {fid for literal, fid in self._literals
+                    if literal.startswith(token) or token.startswith(literal)}
+            hits.update(f.id.lower() for f in self._catalogue if _squash(f.id).startswith(token))
+            found = self._cache[token] = frozenset(hits)
+        return found
+
+    def known(self, token: str) -> bool:
+        """False for a name no hardware of the catalogue answers to."""
+        families = self.families(token)
+        return families is None or bool(families)
+
+    def unknown(self, platforms: Sequence[str]) -> list[str]:
+        """The names in `platforms` (as written, split) that the catalogue does not know."""
+        out = []
+        for text in platforms:
+            for part in _PLATFORM_LIST.split(text):
+                tokens = platform_tokens([part])
+                if tokens and not self.known(tokens[0]) and part.strip() not in out:
+                    out.append(part.strip())
+        return out
+
+
+def platform_matches(
+    tokens: tuple[str, ...], platform: str | None, model: str | None = None,
+    names: PlatformNames | None = None,
+) -> bool:
+    """True when the device is on one of the platforms, or when that cannot be told.
+
+    With a `model`, the model decides ("EX4300 Series" matches EX4300-48T
+    whatever its family). Otherwise `platform` is the device's image family
+    or, failing that, its model: it matches a name that starts it or whose
+    hardware runs that family. Names the catalogue does not know are left
+    out (reported on import); with none left, or no facts about the device,
+    the device matches: it is never reported safe for lack of facts.
+    """
+    if names is not None:
+        tokens = tuple(t for t in tokens if names.known(t))
+    if not tokens or not (platform or model):
         return True
-    name = platform.lower().replace("-", "").replace(" ", "")
-    return any(name.startswith(token) for token in tokens)
+    if model:
+        squashed = _squash(model)
+        return any(squashed.startswith(token) for token in tokens)
+    assert platform is not None
+    name = _squash(platform)
+    if any(name.startswith(token) for token in tokens):
+        return True
+    if names is None:
+        return False
+    family = platform.strip().lower()
+    return any(family in (names.families(token) or ()) for token in tokens)
 
 
 @dataclass
@@ -103,9 +182,12 @@ class AdvisoryIndex:
     """
 
     def __init__(
-        self, advisories: Sequence[AdvisoryRecord], releases: Iterable[tuple[str, str]] = ()
+        self, advisories: Sequence[AdvisoryRecord], releases: Iterable[tuple[str, str]] = (),
+        *, catalogue: Catalogue | None = None,
     ) -> None:
         self._records: tuple[AdvisoryRecord, ...] = tuple(advisories)
+        # Advisory platform names in hardware terms; without a catalogue, prefixes alone.
+        self._names = PlatformNames(catalogue)
         self._memo: dict[tuple[str, str], Version | None] = {}
         self._exact: dict[tuple[str, str], set[int]] = {}
         self._exact_platforms: dict[tuple[str, str, int], tuple[str, ...]] = {}
@@ -323,8 +405,13 @@ class AdvisoryIndex:
         self._affecting[key] = result
         return result
 
-    def affecting_device(self, version: Version, platform: str | None) -> list[tuple[int, str]]:
-        """(advisory index, why) for advisories affecting `version` on this platform.
+    def affecting_device(
+        self, version: Version, platform: str | None, model: str | None = None
+    ) -> list[tuple[int, str]]:
+        """(advisory index, why) for advisories affecting `version` on this device.
+
+        `platform` is the device's image family (or, failing that, its model);
+        `model`, when given, decides advisory platform filters (`platform_matches`).
 
         A version no advisory or catalog knows (an interim build such as
         `15.2(4.0.55)E`) that falls between releases a complete list names as
@@ -337,11 +424,12 @@ class AdvisoryIndex:
         for adv in sorted(self.affecting(version)):
             if adv in exact:
                 tokens = self._exact_platforms.get((family, normalized, adv), ())
-                if platform_matches(tokens, platform):
+                if platform_matches(tokens, platform, model, self._names):
                     hits.append((adv, "listed as affected"))
                     continue
             for item in self._adv_ranges.get(adv, ()):
-                if item.contains(version) and platform_matches(item.platforms, platform):
+                if item.contains(version) and platform_matches(item.platforms, platform, model,
+                                                               self._names):
                     hits.append((adv, f"in affected range {item.describe()}"))
                     break
         if not self.is_known(version):

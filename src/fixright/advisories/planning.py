@@ -313,7 +313,7 @@ class FixPlanner:
         label = model or family or "this hardware"
         hardware = self._describe_hardware(families, label)
         image_families = tuple(f.id for f in families or ())
-        matched = index.affecting_device(version, platform)
+        matched = index.affecting_device(version, platform, model)
         if not matched:
             return Exposure(
                 STATUS_NOT_AFFECTED, os_family, version_text, version, review=review,

@@ -125,6 +125,8 @@ class AdvisoryImportOut(BaseModel):
     dropped: list[DroppedOut]
     unplaced: list[UnplacedProductOut]
     warnings: list[QuirkOut] = []
+    # Platform names no hardware of the catalogue answers to (matched on version alone).
+    platform_warnings: list[str] = []
 
 
 class FeedImportOut(BaseModel):

@@ -7,7 +7,6 @@ its devices: never one query per device.
 
 from __future__ import annotations
 
-import functools
 import json
 import threading
 from collections.abc import Collection, Hashable, Iterable, Sequence
@@ -24,7 +23,7 @@ from fixright.advisories.documents import DOCUMENT_SUFFIXES as DOCUMENT_SUFFIXES
 from fixright.advisories.documents import Progress, read_files
 from fixright.advisories.documents import expand_paths as expand_paths
 from fixright.advisories.documents import read_paths as read_paths
-from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.index import AdvisoryIndex, PlatformNames
 from fixright.advisories.models import (
     Advisory,
     AdvisoryAffected,
@@ -55,9 +54,8 @@ from fixright.advisories.results import (
 )
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
-from fixright.config import Settings
 from fixright.db import utcnow
-from fixright.hardware import Catalogue, catalogue_from_settings
+from fixright.hardware import Catalogue, active_catalogue
 from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
 
@@ -75,6 +73,8 @@ class ImportReport:
     warnings: list[tuple[str, Quirk]] = field(default_factory=list)  # (file, vendor quirk accepted)
     # Files not read again: every advisory in them is stored at the same id and revision.
     skipped_unchanged: list[str] = field(default_factory=list)
+    # Platform names no hardware of the catalogue answers to, one line per name.
+    platform_warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -118,10 +118,17 @@ def import_results(
     An import that creates or updates advisories is one audit event (by `actor`).
     """
     report = ImportReport()
+    names = PlatformNames(active_catalogue())
+    unknown: dict[str, list[str]] = {}
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
         report.warnings.extend((result.source_name, w) for w in result.warnings)
         for record in result.advisories:
+            for group in record.affected:
+                for name in names.unknown(group.platforms):
+                    seen = unknown.setdefault(name, [])
+                    if record.advisory_id not in seen:
+                        seen.append(record.advisory_id)
             existing = session.scalar(
                 select(Advisory).where(Advisory.advisory_id == record.advisory_id)
             )
@@ -140,6 +147,11 @@ def import_results(
                 report.unchanged.append(record.advisory_id)
                 continue
             report.unplaced.extend((record.advisory_id, u) for u in record.unplaced)
+    report.platform_warnings = [
+        f"platform {name!r} not known; devices are matched on version alone "
+        f"({', '.join(ids[:3])}{f' and {len(ids) - 3} more' if len(ids) > 3 else ''})"
+        for name, ids in unknown.items()
+    ]
     session.flush()
     if report.created or report.updated:
         audit.record(session, actor=actor, organization_id=None,
@@ -401,20 +413,9 @@ def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[obj
     return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
 
 
-@functools.lru_cache(maxsize=4)
-def _catalogue_for(path: Path | None, stamp: float) -> Catalogue:
-    return catalogue_from_settings(path)
-
-
 def hardware_catalogue() -> Catalogue:
-    """The hardware catalogue plans are checked against: the shipped files plus
-    `FIXRIGHT_HARDWARE_PATH` (re-read when that file changes)."""
-    path = Settings().hardware_path
-    try:
-        stamp = path.stat().st_mtime if path is not None else 0.0
-    except OSError:
-        stamp = -1.0  # loading names the problem
-    return _catalogue_for(path, stamp)
+    """The hardware catalogue plans are checked against (`hardware.active_catalogue`)."""
+    return active_catalogue()
 
 
 def load_planner(session: Session) -> FixPlanner:
@@ -425,13 +426,14 @@ def load_planner(session: Session) -> FixPlanner:
     catalogue changes (four small queries tell); the index is read-only for its users.
     """
     releases = catalog_releases(session)
-    hardware = hardware_catalogue()
     database = session.get_bind().engine.url.render_as_string(hide_password=False)
-    fingerprint = (*_fingerprint(session, releases), id(hardware))
+    catalogue = active_catalogue()
+    fingerprint = (*_fingerprint(session, releases), id(catalogue))
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    planner = FixPlanner(AdvisoryIndex(load_records(session), releases), hardware=hardware)
+    planner = FixPlanner(AdvisoryIndex(load_records(session), releases, catalogue=catalogue),
+                         hardware=catalogue)
     with _INDEX_LOCK:
         if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
             _INDEX_CACHE.clear()

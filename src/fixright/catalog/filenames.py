@@ -2,8 +2,12 @@
 
 `parse_filename(name)` knows the naming schemes below and returns `None` for
 anything else: a name it does not know is never guessed at, the caller must
-then give the fields. Platform tokens are the catalog's vocabulary
-(`PLATFORMS`), the same tokens inventory derives from device models.
+then give the fields. `ImageName.platform` is this grammar's own coarse token
+(`PLATFORMS`), used only to choose a version grammar; it is NOT what decides
+which hardware runs an image. An image's platform in the catalog is its image
+family from the hardware catalogue (`fixright.hardware`, `family_of_image`:
+`c3560cx`, `c3560e` where this token says `c3560`), set by `catalog.metadata`,
+and compatibility is asked of `fixright.hardware.compatibility` alone.
 
 | scheme | example | platform | feature set |
 | --- | --- | --- | --- |

@@ -1,7 +1,8 @@
 """What an image is, from its file name and the fields an operator gives.
 
-`resolve` reads vendor, platform, feature set and version from a file name
-(`fixright.catalog.filenames`) and checks explicit fields against it; the
+`resolve` reads vendor, feature set and version from a file name
+(`fixright.catalog.filenames`), the platform (image family) from the hardware
+catalogue, and checks explicit fields against them; the
 checks here refuse, before any byte is read, a name or a field the catalog
 cannot record.
 """
@@ -10,15 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fixright.catalog.filenames import (
-    OS_VENDORS,
-    PLATFORMS,
-    ImageName,
-    family_for_platform,
-    parse_filename,
-)
+from fixright.catalog.filenames import ImageName, parse_filename
 from fixright.catalog.models import RELEASE_KINDS
 from fixright.errors import InvalidInput
+from fixright.hardware import Catalogue, active_catalogue, require_family
 from fixright.versions import InvalidVersion, Version, parse
 
 _FEATURE_SET_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -37,15 +33,6 @@ def check_filename(filename: str) -> str:
     ):
         raise InvalidInput(f"image file name {filename!r} must be a plain file name (no folders)")
     return name
-
-
-def check_platform(platform: str) -> str:
-    token = platform.strip().lower()
-    if token not in PLATFORMS:
-        raise InvalidInput(
-            f"platform {platform!r} is not one of the catalog's platforms: {', '.join(PLATFORMS)}"
-        )
-    return token
 
 
 def check_feature_set(feature_set: str) -> str:
@@ -68,7 +55,7 @@ def check_kind(kind: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class ImageMetadata:
-    """Vendor, platform token, feature set and version of one image."""
+    """Vendor, platform (image family id), feature set and version of one image."""
 
     vendor: str
     platform: str
@@ -94,15 +81,35 @@ def resolve_metadata(
 
 
 def resolve(
-    filename: str, version: str | None, platform: str | None, feature_set: str | None
+    filename: str, version: str | None, platform: str | None, feature_set: str | None,
+    catalogue: Catalogue | None = None,
 ) -> ImageMetadata:
+    """What an image is: version and feature set from its name's grammar, its platform the
+    image family the hardware catalogue gives its name (`family_of_image`).
+
+    An explicit `platform` must be a family id of the catalogue (`hardware list`) and,
+    where the name names a family, that one.
+    """
+    known = catalogue or active_catalogue()
     named: ImageName | None = parse_filename(filename)
-    plat = check_platform(platform) if platform is not None else None
+    plat = require_family(known, platform) if platform is not None else None
     fset = check_feature_set(feature_set) if feature_set is not None else None
+    family = known.family_of_image(filename)
+    if family is not None and plat is not None and plat != family.id:
+        raise InvalidInput(
+            f"{filename}: the file name says platform {family.id}, --platform says {plat}"
+        )
+    chosen = known.get(plat) if plat is not None else family
     if named is not None:
-        if plat is not None and plat != named.platform:
+        if chosen is None:
             raise InvalidInput(
-                f"{filename}: the file name says platform {named.platform}, --platform says {plat}"
+                f"{filename}: the file name is of no image family of the hardware catalogue; "
+                "give --platform (`fixright hardware list` shows the families)"
+            )
+        if chosen.os_family != named.os_family:
+            raise InvalidInput(
+                f"{filename}: platform {chosen.id} runs {chosen.os_family}, the file name says "
+                f"{named.os_family}"
             )
         if fset is not None and fset != named.feature_set:
             raise InvalidInput(
@@ -115,23 +122,20 @@ def resolve(
                 raise InvalidInput(
                     f"{filename}: the file name says version {named.version}, --version says {version}"
                 )
-        return ImageMetadata(named.vendor, named.platform, named.feature_set, named.version)
+        return ImageMetadata(named.vendor, chosen.id, named.feature_set, named.version)
     missing = [
         flag
-        for flag, value in (("--version", version), ("--platform", plat), ("--feature-set", fset))
+        for flag, value in (("--version", version), ("--platform", chosen), ("--feature-set", fset))
         if value is None
     ]
     if missing:
         raise InvalidInput(
             f"{filename}: not a file name fixright can read; give {', '.join(missing)}"
         )
-    assert plat is not None and fset is not None and version is not None
-    family = family_for_platform(plat, version)
-    if family is None:
-        # Report the grammar's own reason for the platform's (first) family.
-        _parse_version(PLATFORMS[plat][1], version, filename)
-        raise InvalidInput(f"{filename}: {version!r} is not a version for platform {plat}")
-    return ImageMetadata(OS_VENDORS[family], plat, fset, parse(family, version))
+    assert chosen is not None and fset is not None and version is not None
+    # The family's OS decides the version grammar (cat4500e is IOS, cat4500e-xe IOS XE).
+    parsed = _parse_version(chosen.os_family, version, filename)
+    return ImageMetadata(chosen.vendor, chosen.id, fset, parsed)
 
 
 def _parse_version(os_family: str, text: str, filename: str) -> Version:

@@ -221,7 +221,7 @@ def _image_filters(
 ) -> Select[Any]:
     query = query.join(Image.release)
     if platform is not None:
-        query = query.where(Image.platform == platform.strip().lower())
+        query = query.where(func.lower(Image.platform) == platform.strip().lower())
     if os_family is not None:
         query = query.where(Release.os_family == os_family.strip().lower())
     if feature_set is not None:
@@ -231,9 +231,8 @@ def _image_filters(
     if public is not None:
         query = query.where(Image.public == public)
     if visible_platforms is not None:
-        # TODO(issue 10, image visibility moving to catalog): this is the rule of
-        # `may_see` (public, or a platform the owner has a device of) in SQL; keep
-        # the two together when the rule moves.
+        # The rule of `visibility.may_see` in SQL: public, or of an image family one of
+        # the owner's devices can run (`inventory.service.runnable_families`).
         lowered = sorted({p.lower() for p in visible_platforms})
         query = query.where(or_(Image.public.is_(True), func.lower(Image.platform).in_(lowered)))
     return query
@@ -272,7 +271,8 @@ def page_images(
     """One page of `list_images` and the number matching on every page, both from SQL.
 
     `visible_platforms` limits the list to public images and those of these
-    platforms (an owner's view); None lists every image (the operator's).
+    image families (an owner's view: `visibility.visible_platforms`); None lists
+    every image (the operator's).
     """
     filters: dict[str, Any] = {"platform": platform, "os_family": os_family,
                                "feature_set": feature_set, "public": public,
@@ -283,13 +283,18 @@ def page_images(
     return rows, int(total or 0)
 
 
-def images_of_release(session: Session, version: Version, platform: str | None = None
-                      ) -> list[Image]:
-    """The catalog's images of release `version` (for `platform` when given), by feature set."""
+def images_of_release(
+    session: Session, version: Version, platform: str | Collection[str] | None = None
+) -> list[Image]:
+    """The catalog's images of release `version`, by feature set: of image family
+    `platform` when given, or of any of a collection of families (those a device runs,
+    `inventory.service.families_of`); families compare case-insensitively."""
     query = select(Image).join(Release).where(
         Release.os_family == version.os_family, Release.version_normalized == version.normalized)
-    if platform:
-        query = query.where(Image.platform == platform)
+    if isinstance(platform, str):
+        platform = [platform] if platform else None
+    if platform is not None:
+        query = query.where(func.lower(Image.platform).in_(sorted({p.lower() for p in platform})))
     return list(session.scalars(query.order_by(Image.feature_set)))
 
 

@@ -48,8 +48,10 @@ _owns_device = DeviceCondition(
     failed=lambda _c, f, _u: (f"you have no registered device of platform {f.image.platform}, "
                               f"the image's platform"),
     hint=lambda _c, f: (f"register your {f.image.platform} device in fixright "
-                        f"(fixright devices import)"),
-    # Being a candidate (a device of the image's platform) is the engine's test.
+                        f"(fixright devices import); hardware the catalogue does not know "
+                        f"never counts (fixright platforms check)"),
+    # Being a candidate (a device that can run the image: hardware compatibility
+    # is true, `DeviceFacts.runs`) is the engine's test.
     memo=lambda _c, _d, _f: None,
 )
 

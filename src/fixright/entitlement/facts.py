@@ -66,6 +66,17 @@ class DeviceFacts:
     running_train: str | None = None
     licensed_feature_set: str | None = None
     coverage: tuple[CoverageFacts, ...] = ()
+    families: tuple[str, ...] = ()
+    """Image families (lower-case ids) the hardware catalogue says this device runs, besides
+    `platform`, its own (`fixright.hardware.compatibility.device_families`)."""
+
+    def runs(self, image_family: str) -> bool:
+        """True when the device can run images of `image_family`: compatibility is true.
+
+        A device of unknown hardware (no platform, no families) runs nothing.
+        """
+        wanted = image_family.strip().lower()
+        return bool(wanted) and (wanted == self.platform.strip().lower() or wanted in self.families)
 
     @property
     def label(self) -> str:
@@ -78,7 +89,7 @@ class EntitlementFacts:
     """Everything one decision needs: who asks, for what, with which devices, on which day.
 
     `devices` may list every device of the organisation; the engine only
-    considers those of the image's platform. `fixes` maps a device id to the
+    considers those that can run the image (`DeviceFacts.runs`). `fixes` maps a device id to the
     advisories affecting that device which the image's release fixes.
     """
 

@@ -42,7 +42,9 @@ from fixright.entitlement.facts import (
 )
 from fixright.entitlement.featuresets import licence_includes
 from fixright.entitlement.policy import Policy, evaluate
+from fixright.hardware import active_catalogue
 from fixright.inventory.models import Device
+from fixright.inventory.service import families_of
 from fixright.versions import train_of
 
 # Report columns: the severities worth a column, most severe first.
@@ -83,13 +85,15 @@ class _Exposed:
     fix: str  # normalized version text of the combined fix
 
 
-def _device_facts(d: Device, lines: Sequence[CoverageInfo]) -> DeviceFacts:
+def _device_facts(d: Device, lines: Sequence[CoverageInfo], families: frozenset[str]
+                  ) -> DeviceFacts:
     return DeviceFacts(
         device_id=d.id, serial=d.serial, model=d.model or None, platform=d.platform,
         running_version=d.running_version, running_train=train_of(d.os_family, d.running_version),
         licensed_feature_set=d.licensed_feature_set,
         coverage=tuple(CoverageFacts(c.contract_number, c.start, c.end, c.service_level)
                        for c in lines),
+        families=tuple(sorted(families)),
     )
 
 
@@ -129,6 +133,8 @@ def compare_policies(
     exposures = exposure_for_devices(session, keys, index=index)
     kev = kev_advisory_ids(session)
     coverage = coverage_by_serial(session, organization_id)
+    catalogue = active_catalogue()
+    families = {d.id: families_of(catalogue, d) for d in devices}
     exposed: list[_Exposed] = []
     no_fix: list[Device] = []
     for d in devices:
@@ -164,9 +170,12 @@ def compare_policies(
     for e in exposed:
         if not e.fix:
             continue
-        platform = (e.device.platform or "").lower()
-        picked = _pick_image(catalog.get((e.os_family, e.fix, platform), []),
-                             e.device.licensed_feature_set)
+        runs = families[e.device.id]
+        # The device's own family first, then the others its hardware runs.
+        platform = (e.device.platform or "").lower() or min(runs, default="")
+        offered = [pair for family in (platform, *sorted(runs - {platform}))
+                   for pair in catalog.get((e.os_family, e.fix, family), [])]
+        picked = _pick_image(offered, e.device.licensed_feature_set)
         if picked is not None:
             image, release = picked
             key: object = image.id
@@ -207,7 +216,7 @@ def compare_policies(
             fixed_cache[(first.os_family, img.release_version)] = fixed
         for m in members:
             lines = coverage.get(m.device.serial.upper(), ())
-            mine = _device_facts(m.device, lines)
+            mine = _device_facts(m.device, lines, families[m.device.id])
             fixes = {mine.device_id: tuple(h for h in m.hits if h.advisory_id in fixed)}
             facts = EntitlementFacts(today, str(organization_id), img, (mine,), fixes)
             for number, outcome in enumerate(outcomes):

@@ -122,10 +122,11 @@ class Policy:
 
         Two devices of one situation get the same answer from this policy
         (`entitlement.fleet` decides each situation once): the device's
-        platform (whether it is a candidate at all) and the `memo` part of
+        whether it runs the image (a candidate at all) and the `memo` part of
         every condition of the policy.
         """
-        return (device.platform, *(memo(c, device, facts) for c, memo in self._memo_parts))
+        return (device.runs(facts.image.platform),
+                *(memo(c, device, facts) for c, memo in self._memo_parts))
 
 
 @dataclass(frozen=True)
@@ -335,10 +336,6 @@ def load_policy(text: str, *, source: str = "<policy>", name: str | None = None)
 # -- deciding ----------------------------------------------------------------
 
 
-def _same_platform(a: str, b: str) -> bool:
-    return a.strip().lower() == b.strip().lower()
-
-
 def _evaluate_grant(
     grant: Grant, facts: EntitlementFacts, candidates: list[DeviceFacts]
 ) -> GrantResult:
@@ -417,7 +414,7 @@ def evaluate(policy: Policy, facts: EntitlementFacts) -> Decision:
     closest.
     """
     image = facts.image
-    candidates = [d for d in facts.devices if _same_platform(d.platform, image.platform)]
+    candidates = [d for d in facts.devices if d.runs(image.platform)]
     results: list[GrantResult] = []
     for grant in policy.grants:
         result = _evaluate_grant(grant, facts, candidates)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fixright.advisories.exploits import kev_advisory_ids
@@ -40,7 +40,8 @@ from fixright.entitlement.models import PolicyRow
 from fixright.entitlement.policy import Decision, Policy, evaluate, load_policy
 from fixright.entitlement.presets import PRESETS, is_preset, load_preset, preset_text
 from fixright.errors import Conflict, InvalidInput, NotFound
-from fixright.inventory.models import Device
+from fixright.hardware import active_catalogue
+from fixright.inventory.service import devices_running, families_of
 from fixright.versions import train_of
 
 # -- stored policies ---------------------------------------------------------
@@ -172,11 +173,8 @@ def gather_facts(
     index: AdvisoryIndex | None = None,
 ) -> EntitlementFacts:
     """The facts for one (organisation, image), in a fixed number of queries."""
-    devices = session.scalars(
-        select(Device).where(Device.organization_id == organization_id,
-                             func.lower(Device.platform) == image.platform.lower())
-        .order_by(Device.serial)
-    ).all()
+    catalogue = active_catalogue()
+    devices = devices_running(session, organization_id, image.platform, catalogue)
     coverage = coverage_by_serial(session, organization_id, [d.serial for d in devices])
     release = image.release
     fixes: dict[int, tuple[AdvisoryFix, ...]] = {}
@@ -202,6 +200,7 @@ def gather_facts(
             running_train=train_of(d.os_family, d.running_version),
             licensed_feature_set=d.licensed_feature_set,
             coverage=_coverage(coverage.get(d.serial.upper(), ())),
+            families=tuple(sorted(families_of(catalogue, d))),
         )
         for d in devices
     )

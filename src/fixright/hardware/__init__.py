@@ -6,10 +6,25 @@
 """
 
 from fixright.hardware.catalogue import Catalogue, Family
-from fixright.hardware.compatibility import Compatibility, check
-from fixright.hardware.load import catalogue_from_settings, load_catalogue, shipped_catalogue
+from fixright.hardware.compatibility import (
+    Compatibility,
+    check,
+    device_families,
+    require_family,
+    runs_image,
+)
+from fixright.hardware.load import (
+    active_catalogue,
+    catalogue_from_settings,
+    load_catalogue,
+    shipped_catalogue,
+)
 
 __all__ = [
+    "active_catalogue",
+    "device_families",
+    "require_family",
+    "runs_image",
     "Catalogue",
     "Compatibility",
     "Family",

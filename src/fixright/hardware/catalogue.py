@@ -102,6 +102,7 @@ class Catalogue:
         self._by_prefix = sorted(
             self._families.values(), key=lambda f: (-len(f.prefix), not f.image_globs, f.id)
         )
+        self._lower = {key.lower(): family for key, family in self._families.items()}
         self._image_cache: dict[str, Family | None] = {}
         self._model_cache: dict[tuple[str, str | None, tuple[str, ...]], tuple[Family, ...]] = {}
 
@@ -117,6 +118,10 @@ class Catalogue:
     def get(self, family_id: str) -> Family | None:
         """The family with this id, or None."""
         return self._families.get(family_id)
+
+    def lookup(self, name: str) -> Family | None:
+        """The family whose id is `name`, case-insensitively (`eos` is `EOS`), or None."""
+        return self._lower.get(name.strip().lower())
 
     @property
     def overrides(self) -> tuple[Family, ...]:

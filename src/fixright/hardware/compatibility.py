@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fixright.errors import InvalidInput
 from fixright.hardware.catalogue import Catalogue, Family, bare_name
 
 
@@ -79,3 +80,51 @@ def check(
             False, family.id, f"{pid} runs {_ids(runs or chassis)}, not {_label(family)}"
         )
     return Compatibility(None, family.id, f"model {pid!r} is not in the hardware catalogue")
+
+
+def device_families(
+    catalogue: Catalogue,
+    *,
+    platform: str | None,
+    model: str | None,
+    os_family: str | None = None,
+    components: Sequence[str] = (),
+) -> frozenset[str]:
+    """The families (ids, lower-case) whose images this device can run: `check` is true.
+
+    `platform` is the device's own family (from its running image or stated
+    by the operator); the model adds every family the catalogue lists it
+    under. A chassis without its deciding component adds nothing, and
+    unknown hardware adds nothing: it never counts as running an image.
+    """
+    found = {platform.strip().lower()} if platform and platform.strip() else set()
+    if model and model.strip():
+        found.update(f.id.lower() for f in catalogue.families_for_model(model, os_family, components))
+    return frozenset(found)
+
+
+def runs_image(
+    catalogue: Catalogue,
+    *,
+    platform: str | None,
+    model: str | None,
+    image_family: str,
+    os_family: str | None = None,
+    components: Sequence[str] = (),
+) -> bool:
+    """True when a device (its family, model, components) can run images of `image_family`."""
+    return image_family.strip().lower() in device_families(
+        catalogue, platform=platform, model=model, os_family=os_family, components=components
+    )
+
+
+def require_family(catalogue: Catalogue, name: str, *, what: str = "platform") -> str:
+    """The catalogue's id for family `name` (any case); `InvalidInput` naming how to list them."""
+    family = catalogue.lookup(name) if name and name.strip() else None
+    if family is None:
+        raise InvalidInput(
+            f"{what} {name!r} is not an image family of the hardware catalogue: "
+            "`fixright hardware list` shows them (an operator file, FIXRIGHT_HARDWARE_PATH, "
+            "adds more)"
+        )
+    return family.id

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from fixright.config import Settings
 from fixright.errors import InvalidInput
 from fixright.hardware.catalogue import Catalogue, Family, Origin
 from fixright.hardware.schema import FamilyEntry, HardwareFile
@@ -203,3 +204,30 @@ def shipped_catalogue() -> Catalogue:
     """The catalogue of the shipped files alone (built once per process)."""
     return Catalogue(_shipped())
 
+
+
+_ACTIVE: dict[str, tuple[tuple[object, ...], Catalogue]] = {}
+
+
+def active_catalogue() -> Catalogue:
+    """The catalogue services decide with: shipped data plus `FIXRIGHT_HARDWARE_PATH`.
+
+    Read again when that setting or the file's size or time changes, so an
+    operator's correction applies without a restart; an invalid file raises
+    `InvalidInput` (one line naming file, line and field) rather than being
+    half-applied.
+    """
+    path = Settings().hardware_path
+    if path is None:
+        return shipped_catalogue()
+    try:
+        stat = path.stat()
+        stamp: tuple[object, ...] = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (str(path), None, None)
+    cached = _ACTIVE.get("active")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    catalogue = load_catalogue([path])
+    _ACTIVE["active"] = (stamp, catalogue)
+    return catalogue

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from fixright.errors import Conflict
+from fixright.hardware import active_catalogue, require_family
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
 from fixright.http.uploads import DocumentsDep, upload_body
@@ -61,8 +62,15 @@ def _find(session: SessionDep, organization_id: int, vendor: str, serial: str) -
 @router.post("/devices", response_model=DeviceOut, status_code=201,
              responses={409: {"description": "A device with this vendor and serial exists"}})
 def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) -> DeviceOut:
-    """Register one device by hand. Its platform is derived from model and image file."""
+    """Register one device by hand. Its platform (image family) is `platform` when given,
+    else derived from image file and model by the hardware catalogue."""
     org = principal.organization_id
+    catalogue = active_catalogue()
+    if body.platform:
+        platform, warning = require_family(catalogue, body.platform), None
+    else:
+        platform, warning = platform_for(catalogue, body.os_family, body.model, body.image_file,
+                                         version_text=body.running_version)
     existing = _find(session, org, body.vendor, body.serial)
     if existing is not None:
         raise Conflict(f"device {body.vendor} {body.serial} already exists (id {existing.id})")
@@ -71,9 +79,7 @@ def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) 
         version_text=body.running_version, version=None, hostname=body.hostname,
         image_file=body.image_file, feature_set=body.licensed_feature_set or "unknown",
         uptime="",
-        platform=platform_for(body.vendor, body.os_family, body.model, body.image_file,
-                              version_text=body.running_version),
-        source_name="api", command="",
+        platform=platform, platform_warning=warning or "", source_name="api", command="",
     )
     service.import_facts(session, org, [facts], "api", actor=principal.actor)
     created = _find(session, org, body.vendor, body.serial)
@@ -115,4 +121,5 @@ def import_devices(
         updated=[_change(c) for c in report.updated],
         unchanged=[_change(c) for c in report.unchanged],
         summary=report.summary(),
+        warnings=report.warnings,
     )

@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.inventory import service
 from fixright.inventory.collect import Overrides, collect, resolve
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
@@ -127,6 +128,7 @@ def _progress(total: int, what: str) -> Progress:
 def _read_all(inputs: list[_Input], platform: str | None,
               fmt: ImportFormat = ImportFormat.auto) -> _Read:
     read = _Read()
+    catalogue = active_catalogue()
     with _progress(len(inputs), "reading") as progress:
         task = progress.add_task("reading", total=len(inputs))
         for item in inputs:
@@ -150,7 +152,8 @@ def _read_all(inputs: list[_Input], platform: str | None,
                 elif kind == "csv":
                     read.rows.extend(read_devices_csv(text, item.name))
                 else:
-                    found = parse_output(text, platform=platform, source_name=item.name)
+                    found = parse_output(text, platform=platform, source_name=item.name,
+                                         catalogue=catalogue)
                     service.check_facts(found)
                     read.facts.extend(found)
             except InvalidInput as exc:
@@ -170,6 +173,8 @@ def _print_report(report: service.ImportReport) -> None:
                       markup=False)
     if len(report.created) > _DETAIL_LINES:
         console.print(f"... and {len(report.created) - _DETAIL_LINES} more created")
+    for warning in report.warnings[:_DETAIL_LINES]:
+        err_console.print(f"warning: {warning}", highlight=False, markup=False)
     console.print(report.summary())
 
 
@@ -179,6 +184,7 @@ def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
         merged.created += report.created
         merged.updated += report.updated
         merged.unchanged += report.unchanged
+        merged.warnings += report.warnings
     return merged
 
 
@@ -282,7 +288,8 @@ def parse_cmd(
             continue
         try:
             text = decode_output(item.data, item.name)
-            result = read_output(text, platform=platform, source_name=item.name)
+            result = read_output(text, platform=platform, source_name=item.name,
+                                 catalogue=active_catalogue())
         except InvalidInput as exc:
             failures.append(exc.message)
             continue
@@ -293,7 +300,7 @@ def parse_cmd(
                 err_console.print(f"{item.name}: {where}: removed {removed.kind}: {removed.text!r}",
                                   highlight=False, markup=False)
             for fact in result.facts:
-                for warning in fact.warnings:
+                for warning in (*fact.warnings, *filter(None, [fact.platform_warning])):
                     err_console.print(f"{item.name}: {fact.serial or fact.model}: {warning}",
                                       highlight=False, markup=False)
     data: list[dict[str, Any]] = [f.as_dict() for f in facts]
@@ -372,7 +379,8 @@ def collect_cmd(
             failures.append(f"{result.name}: {result.error}")
             continue
         try:
-            found = parse_output(result.text, source_name=result.name)
+            found = parse_output(result.text, source_name=result.name,
+                                 catalogue=active_catalogue())
             service.check_facts(found)
             facts.extend(found)
         except InvalidInput as exc:

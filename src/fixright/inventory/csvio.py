@@ -2,7 +2,9 @@
 
 Columns (any order, header names case-insensitive; only the first three are
 required): serial, vendor, os_family, model, running_version,
-licensed_feature_set, hostname, purchase_date (YYYY-MM-DD), notes. UTF-8,
+licensed_feature_set, hostname, purchase_date (YYYY-MM-DD), notes, platform
+(an image family id of the hardware catalogue, `fixright hardware list`,
+overriding the one derived from the model; checked on import). UTF-8,
 with or without a byte-order mark. A cell that an export neutralised for
 spreadsheets ("'=...") reads back as it was.
 """
@@ -27,6 +29,7 @@ CSV_COLUMNS = (
     "hostname",
     "purchase_date",
     "notes",
+    "platform",
 )
 REQUIRED_COLUMNS = ("serial", "vendor", "os_family")
 _MAX_LENGTH = {
@@ -38,6 +41,7 @@ _MAX_LENGTH = {
     "licensed_feature_set": 100,
     "hostname": 255,
     "notes": 4000,
+    "platform": 64,
 }
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:-]*$")
@@ -60,6 +64,7 @@ class CsvDevice:
     hostname: str
     purchase_date: date | None
     notes: str
+    platform: str = ""  # an image family id, checked against the catalogue on import
 
 
 def _cell(value: str | None) -> str:
@@ -112,6 +117,7 @@ def _row_device(number: int, values: dict[str, str]) -> tuple[CsvDevice | None, 
             hostname=values.get("hostname", ""),
             purchase_date=purchase,
             notes=values.get("notes", ""),
+            platform=values.get("platform", ""),
         ),
         [],
     )

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from fixright.errors import InvalidInput
+from fixright.hardware import Catalogue, shipped_catalogue
 from fixright.inventory import readers, readers_fw, readers_hpe
 from fixright.inventory.clean import Removed, clean_output
 from fixright.inventory.detect import (
@@ -91,6 +92,8 @@ class DeviceFacts:
     build: str = ""  # a build number printed beside the release (FortiOS "build2795" -> "2795")
     read_by: str = "template"  # "fallback" when a template rejected the text (see `fallback`)
     warnings: tuple[str, ...] = ()
+    # Why `platform` is empty though a model was shown (unknown or ambiguous hardware).
+    platform_warning: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output: the version as printed, normalized, and its train."""
@@ -233,13 +236,17 @@ def _read_section(section: Section, family: str | None) -> list[Reading]:
         return readings
 
 
-def _facts(reading: Reading, source_name: str, command: str) -> DeviceFacts:
+def _facts(reading: Reading, source_name: str, command: str, catalogue: Catalogue) -> DeviceFacts:
     version: Version | None = None
     if reading.version_text:
         try:
             version = parse(reading.os_family, reading.version_text)
         except InvalidVersion:
             version = None
+    platform, warning = platform_for(
+        catalogue, reading.os_family, reading.model, reading.image_file,
+        version_text=reading.version_text,
+    )
     return DeviceFacts(
         vendor=reading.vendor,
         os_family=reading.os_family,
@@ -251,23 +258,19 @@ def _facts(reading: Reading, source_name: str, command: str) -> DeviceFacts:
         image_file=reading.image_file,
         feature_set=reading.feature_set or UNKNOWN_FEATURE_SET,
         uptime=reading.uptime,
-        platform=platform_for(
-            reading.vendor,
-            reading.os_family,
-            reading.model,
-            reading.image_file,
-            version_text=reading.version_text,
-        ),
+        platform=platform,
         source_name=source_name,
         command=command,
         build=reading.build,
         read_by=reading.read_by,
         warnings=reading.warnings,
+        platform_warning=warning or "",
     )
 
 
 def read_output(
-    text: str, *, platform: str | None = None, source_name: str = "<text>"
+    text: str, *, platform: str | None = None, source_name: str = "<text>",
+    catalogue: Catalogue | None = None,
 ) -> ParseResult:
     """Every device `text` describes, and what was cleaned out of `text` first.
 
@@ -279,7 +282,8 @@ def read_output(
     ...) and overrides detection. Raises `InvalidInput`, naming `source_name`
     and the reason, for empty, binary or oversized text, configuration
     listings, unrecognised or truncated output, and the outputs of two devices
-    in one text.
+    in one text. Each device's `platform` (image family) comes from `catalogue`
+    (the shipped one when None; services pass `hardware.active_catalogue()`).
     """
     _check_text(text, source_name)
     wanted: str | None = None
@@ -322,26 +326,31 @@ def read_output(
         command = " + ".join(dict.fromkeys(s.signature.command for s in sections))
         raise InvalidInput(f"{source_name}: '{command}' output: {exc}") from None
     command = " + ".join(dict.fromkeys(commands))
-    facts = [_facts(reading, source_name, command) for reading in merged]
+    known = catalogue if catalogue is not None else shipped_catalogue()
+    facts = [_facts(reading, source_name, command, known) for reading in merged]
     return ParseResult(facts, cleaned.removed)
 
 
 def parse_output(
-    text: str, *, platform: str | None = None, source_name: str = "<text>"
+    text: str, *, platform: str | None = None, source_name: str = "<text>",
+    catalogue: Catalogue | None = None,
 ) -> list[DeviceFacts]:
     """Every device `text` describes, one `DeviceFacts` per serial number (see `read_output`)."""
-    return read_output(text, platform=platform, source_name=source_name).facts
+    return read_output(text, platform=platform, source_name=source_name,
+                       catalogue=catalogue).facts
 
 
 def parse_many(
-    items: Iterable[tuple[str, str]], *, platform: str | None = None
+    items: Iterable[tuple[str, str]], *, platform: str | None = None,
+    catalogue: Catalogue | None = None,
 ) -> tuple[list[DeviceFacts], list[tuple[str, str]]]:
     """Parse (source_name, text) pairs. Returns (facts, [(source_name, reason)] of failures)."""
     facts: list[DeviceFacts] = []
     failures: list[tuple[str, str]] = []
     for source_name, text in items:
         try:
-            facts.extend(parse_output(text, platform=platform, source_name=source_name))
+            facts.extend(parse_output(text, platform=platform, source_name=source_name,
+                                      catalogue=catalogue))
         except InvalidInput as exc:
             failures.append((source_name, exc.message))
     return facts, failures

@@ -56,6 +56,9 @@ class DeviceIn(BaseModel):
     licensed_feature_set: str = Field("", max_length=100)
     hostname: str = Field("", max_length=255)
     image_file: str = Field("", max_length=255, description="The image the device boots")
+    platform: str = Field("", max_length=64, description=(
+        "The image family the device runs (an id from `fixright hardware list`, e.g. "
+        "cat9k_lite_iosxe); overrides the one derived from image file and model"))
 
     @field_validator("vendor", "os_family", "licensed_feature_set")
     @classmethod
@@ -91,3 +94,5 @@ class DeviceImportOut(BaseModel):
     updated: list[DeviceChangeOut]
     unchanged: list[DeviceChangeOut]
     summary: str
+    warnings: list[str] = Field(default_factory=list, description=(
+        "Devices whose image family (platform) the hardware catalogue could not tell"))

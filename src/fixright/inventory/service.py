@@ -7,22 +7,26 @@ to one organisation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.audit import service as audit
 from fixright.db import utcnow
 from fixright.errors import InvalidInput, NotFound
+from fixright.hardware import Catalogue, active_catalogue, device_families, require_family
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
 from fixright.inventory.models import SOURCES, Device
 from fixright.inventory.parse import UNKNOWN_FEATURE_SET, DeviceFacts
 from fixright.inventory.platforms import platform_for
+
+log = logging.getLogger(__name__)
 
 # Fields an import may change, in report order. Identity (vendor, serial) never changes.
 TRACKED_FIELDS = (
@@ -57,6 +61,8 @@ class ImportReport:
     created: list[DeviceChange] = field(default_factory=list)
     updated: list[DeviceChange] = field(default_factory=list)
     unchanged: list[DeviceChange] = field(default_factory=list)
+    # Devices whose image family (platform) the hardware catalogue could not tell, one line each.
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
@@ -81,15 +87,13 @@ def _record_from_facts(facts: DeviceFacts) -> dict[str, Any]:
     }
 
 
-def _record_from_csv(row: CsvDevice) -> dict[str, Any]:
+def _record_from_csv(row: CsvDevice, platform: str) -> dict[str, Any]:
     return {
         "vendor": row.vendor,
         "serial": row.serial,
         "os_family": row.os_family,
         "model": row.model,
-        "platform": platform_for(
-            row.vendor, row.os_family, row.model, "", version_text=row.running_version
-        ),
+        "platform": platform,
         "hostname": row.hostname or None,
         "running_version": row.running_version or None,
         "licensed_feature_set": row.licensed_feature_set or UNKNOWN_FEATURE_SET,
@@ -230,15 +234,71 @@ def import_facts(
     audit event (by `actor`).
     """
     check_facts(facts)
-    return _upsert(session, organization_id, (_record_from_facts(f) for f in facts), source,
-                   actor)
+    report = _upsert(session, organization_id, (_record_from_facts(f) for f in facts), source,
+                     actor)
+    report.warnings = _platform_warnings(
+        (f"{f.source_name}: {f.serial}", f.platform_warning) for f in facts
+    )
+    return report
+
+
+def _platform_warnings(pairs: Iterable[tuple[str, str | None]]) -> list[str]:
+    """One line per distinct warning (a fleet of one unknown model says it once), logged too."""
+    lines: dict[str, list[str]] = {}
+    for who, warning in pairs:
+        if warning:
+            lines.setdefault(warning, []).append(who)
+    out = []
+    for warning, whom in lines.items():
+        more = f" and {len(whom) - 1} more" if len(whom) > 1 else ""
+        out.append(f"{whom[0]}{more}: {warning}")
+        log.warning("inventory import: %s (%d device(s))", warning, len(whom))
+    return out
+
+
+def csv_platforms(
+    rows: Sequence[CsvDevice], catalogue: Catalogue
+) -> tuple[list[str], list[tuple[str, str | None]]]:
+    """Each row's image family: its `platform` cell (checked) or derived from its model.
+
+    `InvalidInput` names every row whose platform is not a family of the
+    catalogue, before anything is written; the pairs are (row, warning).
+    """
+    platforms: list[str] = []
+    warnings: list[tuple[str, str | None]] = []
+    errors: list[str] = []
+    for row in rows:
+        if row.platform:
+            try:
+                platforms.append(require_family(catalogue, row.platform))
+            except InvalidInput as exc:
+                errors.append(f"row {row.row}, column {exc.message}")
+            continue
+        platform, warning = platform_for(catalogue, row.os_family, row.model, "",
+                                         version_text=row.running_version)
+        platforms.append(platform)
+        warnings.append((f"row {row.row}: {row.serial}", warning))
+    if errors:
+        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
+        raise InvalidInput("; ".join(errors[:10]) + more)
+    return platforms, warnings
 
 
 def import_csv_rows(
-    session: Session, organization_id: int, rows: Sequence[CsvDevice], *, actor: str = "system"
+    session: Session, organization_id: int, rows: Sequence[CsvDevice], *, actor: str = "system",
+    catalogue: Catalogue | None = None,
 ) -> ImportReport:
-    """Upsert rows read by `csvio.read_devices_csv` (source "csv"); empty cells change nothing."""
-    return _upsert(session, organization_id, (_record_from_csv(r) for r in rows), "csv", actor)
+    """Upsert rows read by `csvio.read_devices_csv` (source "csv"); empty cells change nothing.
+
+    A row's `platform` cell, when given, must be an image family of the
+    hardware catalogue (`active_catalogue()` unless given) and overrides the
+    one derived from the model.
+    """
+    platforms, warnings = csv_platforms(rows, catalogue or active_catalogue())
+    records = (_record_from_csv(r, p) for r, p in zip(rows, platforms, strict=True))
+    report = _upsert(session, organization_id, records, "csv", actor)
+    report.warnings = _platform_warnings(warnings)
+    return report
 
 
 def _filtered(
@@ -249,7 +309,7 @@ def _filtered(
     if os_family:
         query = query.where(Device.os_family == os_family.strip().lower())
     if platform:
-        query = query.where(Device.platform == platform.strip().lower())
+        query = query.where(func.lower(Device.platform) == platform.strip().lower())
     if search and search.strip():
         escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
@@ -302,12 +362,59 @@ def count_devices(
     return int(session.scalar(query) or 0)
 
 
-def device_platforms(session: Session, organization_id: int) -> set[str]:
-    """The distinct platform tokens of the organisation's devices (lower-case, none empty)."""
-    rows = session.scalars(
-        select(Device.platform).where(Device.organization_id == organization_id).distinct()
+def _hardware(session: Session, organization_id: int) -> list[tuple[str, str, str]]:
+    """The distinct (platform, model, os_family) of the organisation's devices: what
+    compatibility depends on (a fleet of 100,000 devices has a few hundred)."""
+    rows = session.execute(
+        select(Device.platform, Device.model, Device.os_family)
+        .where(Device.organization_id == organization_id).distinct()
     )
-    return {p.strip().lower() for p in rows if p and p.strip()}
+    return [(r.platform or "", r.model or "", r.os_family or "") for r in rows]
+
+
+def families_of(catalogue: Catalogue, device: Device) -> frozenset[str]:
+    """The image families (lower-case ids) `device` can run (see `device_families`)."""
+    return device_families(catalogue, platform=device.platform, model=device.model,
+                           os_family=device.os_family or None)
+
+
+def runnable_families(
+    session: Session, organization_id: int, catalogue: Catalogue | None = None
+) -> set[str]:
+    """Image families (lower-case ids) some device of the organisation can run:
+    hardware compatibility is true for their images. Unknown hardware adds none."""
+    known = catalogue or active_catalogue()
+    found: set[str] = set()
+    for platform, model, os_family in _hardware(session, organization_id):
+        found |= device_families(known, platform=platform, model=model,
+                                 os_family=os_family or None)
+    return found
+
+
+def devices_running(
+    session: Session, organization_id: int, image_family: str,
+    catalogue: Catalogue | None = None,
+) -> list[Device]:
+    """The organisation's devices that can run images of `image_family`, by serial."""
+    known = catalogue or active_catalogue()
+    wanted = image_family.strip().lower()
+    combos = [
+        combo for combo in _hardware(session, organization_id)
+        if wanted in device_families(known, platform=combo[0], model=combo[1],
+                                     os_family=combo[2] or None)
+    ]
+    if not combos:
+        return []
+    found: list[Device] = []
+    for start in range(0, len(combos), _CHUNK):
+        found.extend(session.scalars(
+            select(Device).where(
+                Device.organization_id == organization_id,
+                tuple_(func.coalesce(Device.platform, ""), func.coalesce(Device.model, ""),
+                       func.coalesce(Device.os_family, "")).in_(combos[start:start + _CHUNK]),
+            )
+        ))
+    return sorted(found, key=lambda d: (d.serial, d.id))
 
 
 def get_device(session: Session, organization_id: int, device_id: int) -> Device:

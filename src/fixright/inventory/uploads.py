@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.inventory import service
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.parse import MAX_OUTPUT_CHARS, DeviceFacts, decode_output, parse_output
@@ -46,6 +47,7 @@ def import_uploads(
     facts: list[DeviceFacts] = []
     csv_rows = []
     failures: list[str] = []
+    catalogue = active_catalogue()
     for name, data in documents:
         if len(data) > MAX_UPLOAD_BYTES:
             failures.append(f"{name}: {len(data)} bytes is larger than the "
@@ -56,7 +58,8 @@ def import_uploads(
             if looks_like_csv(name, data):
                 csv_rows.extend(read_devices_csv(text, name))
             else:
-                found = parse_output(text, platform=platform, source_name=name)
+                found = parse_output(text, platform=platform, source_name=name,
+                                     catalogue=catalogue)
                 service.check_facts(found)
                 facts.extend(found)
         except InvalidInput as exc:
@@ -69,9 +72,12 @@ def import_uploads(
         report.created += part.created
         report.updated += part.updated
         report.unchanged += part.unchanged
+        report.warnings += part.warnings
     if csv_rows:
-        part = service.import_csv_rows(session, organization_id, csv_rows, actor=actor)
+        part = service.import_csv_rows(session, organization_id, csv_rows, actor=actor,
+                                       catalogue=catalogue)
         report.created += part.created
         report.updated += part.updated
         report.unchanged += part.unchanged
+        report.warnings += part.warnings
     return report

@@ -22,6 +22,7 @@ from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
+from fixright.hardware import active_catalogue
 from fixright.http.deps import SessionDep
 from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
@@ -52,7 +53,7 @@ def fix_targets(session: SessionDep, exposure: DeviceExposure) -> list[dict[str,
     """The device's upgrade targets, each with the catalog images its hardware runs."""
     e = exposure.exposure
     images = images_of_targets(session, [e])
-    catalogue = advisories.hardware_catalogue()
+    catalogue = active_catalogue()
     by_id = {}
     targets = []
     for target in e.upgrade_targets:

@@ -1,7 +1,7 @@
 """advisories: remediations and CVSS scores per advisory; KEV and EPSS per CVE
 
 Revision ID: 0011_advisory_priority
-Revises: 0008_merge_domains
+Revises: 0010_hardware_families
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_advisory_priority"
-down_revision = "0008_merge_domains"
+down_revision = "0010_hardware_families"
 branch_labels = None
 depends_on = None
 

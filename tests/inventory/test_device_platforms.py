@@ -1,0 +1,62 @@
+"""A device's platform is its image family in the hardware catalogue (issue 11)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from fixright.accounts.service import get_or_create_organization
+from fixright.errors import InvalidInput
+from fixright.hardware import shipped_catalogue
+from fixright.inventory.csvio import read_devices_csv
+from fixright.inventory.platforms import platform_for
+from fixright.inventory.service import import_csv_rows, list_devices
+
+CATALOGUE = shipped_catalogue()
+
+
+@pytest.mark.parametrize(("os_family", "model", "image", "family"), [
+    # the running image decides, whatever the model prefix suggests
+    ("ios", "WS-C3560CX-12PC-S", "flash:c3560cx-universalk9-mz.152-7.E8.bin", "c3560cx"),
+    ("ios", "WS-C3560E-24TD-S", "", "c3560e"),
+    ("iosxe", "C9200L-24P-4G", "", "cat9k_lite_iosxe"),
+    ("iosxe", "C9300-24T", "", "cat9k_iosxe"),
+    ("iosxr", "ASR-9006", "", "asr9k"),
+    ("nxos", "N9K-C93180YC-EX", "bootflash:///nxos64-cs.10.3.6.M.bin", "nxos64-cs"),
+    ("junos", "EX4300-48T", "", "jinstall-ex-4300"),
+    # an ASAv prints an appliance's image name: the hardware it is decides
+    ("asa", "ASAv", "boot:/asa952-204-smp-k8.bin", "asav"),
+])
+def test_family_from_image_else_model(os_family: str, model: str, image: str, family: str) -> None:
+    assert platform_for(CATALOGUE, os_family, model, image) == (family, None)
+
+
+@pytest.mark.parametrize(("os_family", "model", "words"), [
+    ("ios", "WS-C9999-NOPE", "not in the hardware catalogue"),
+    ("nxos", "N9K-C93180YC-EX", "runs several image families"),
+    ("eos", "DCS-7050SX-64", "runs several image families"),
+])
+def test_unknown_or_ambiguous_hardware_is_never_guessed(os_family: str, model: str,
+                                                        words: str) -> None:
+    platform, warning = platform_for(CATALOGUE, os_family, model, "")
+    assert platform == ""
+    assert warning is not None and model in warning and words in warning
+
+
+def test_csv_platform_overrides_and_unknown_ones_are_refused(session: Session) -> None:
+    org, _ = get_or_create_organization(session, "acme")
+    rows = ("serial,vendor,os_family,model,running_version,platform\n"
+            "A1,cisco,ios,WS-C3560E-24TD-S,15.2(4)E9,\n"
+            "A2,cisco,ios,WS-C9999-NOPE,15.2(7)E8,c3560CX\n"
+            "A3,cisco,ios,WS-C9999-NOPE,15.2(7)E8,\n")
+    report = import_csv_rows(session, org.id, read_devices_csv(rows, "d.csv"))
+    assert {d.serial: d.platform for d in list_devices(session, org.id)} == {
+        "A1": "c3560e", "A2": "c3560cx", "A3": ""}
+    assert len(report.warnings) == 1
+    assert "row 4: A3" in report.warnings[0] and "WS-C9999-NOPE" in report.warnings[0]
+    bad = ("serial,vendor,os_family,model,platform\n"
+           "B1,cisco,iosxe,C9300-24T,cat9k\n")
+    with pytest.raises(InvalidInput, match=r"row 2, column platform 'cat9k' is not an image "
+                                           r"family .*`fixright hardware list`"):
+        import_csv_rows(session, org.id, read_devices_csv(bad, "bad.csv"))
+    assert {d.serial for d in list_devices(session, org.id)} == {"A1", "A2", "A3"}

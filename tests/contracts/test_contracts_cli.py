@@ -62,7 +62,7 @@ def test_import_list_expiring_and_report(cli, engine, shared_data, tmp_path) -> 
     assert report["devices"] == report["covered"] + report["uncovered"]
     per_device = cli("report", "coverage", "--today", "2025-06-01", "--devices", "--format",
                      "csv").stdout
-    assert f"{ASR},ASR1001,asr1000,yes,2025-07-15,44" in per_device
+    assert f"{ASR},ASR1001,asr1001,yes,2025-07-15,44" in per_device
     assert f"{C4948},WS-C4948E,c4500,no" in per_device
 
 

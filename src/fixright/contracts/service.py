@@ -159,9 +159,12 @@ def import_rows(
         session.expire(contract, ["lines"])
     known = {d.serial for d in org_devices(session, organization_id)}
     report.unknown_serials = [r for r in rows if r.serial not in known]
-    audit.record(session, actor=actor, organization_id=organization_id,
-                 action="contracts:contract:import", subject=source,
-                 data={**report.summary(), "contracts": sorted(by_contract)[:100]})
+    # Like device and advisory imports: a re-import that changes nothing is not an event.
+    if (report.contracts_created or report.contracts_updated or report.lines_created
+            or report.lines_updated):
+        audit.record(session, actor=actor, organization_id=organization_id,
+                     action="contracts:contract:import", subject=source,
+                     data={**report.summary(), "contracts": sorted(by_contract)[:100]})
     session.flush()
     return report
 

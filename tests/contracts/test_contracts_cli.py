@@ -63,7 +63,7 @@ def test_import_list_expiring_and_report(cli, engine, shared_data, tmp_path) -> 
     per_device = cli("report", "coverage", "--today", "2025-06-01", "--devices", "--format",
                      "csv").stdout
     assert f"{ASR},ASR1001,asr1001,yes,2025-07-15,44" in per_device
-    assert f"{C4948},WS-C4948E,c4500,no" in per_device
+    assert f"{C4948},WS-C4948E,cat4500e,no" in per_device
 
 
 def test_bad_file_exits_2_and_changes_nothing(cli, engine, shared_data, tmp_path) -> None:

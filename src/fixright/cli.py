@@ -9,7 +9,8 @@ from pathlib import Path
 import typer
 
 from fixright import __version__
-from fixright.accounts.cli import orgs_app, tokens_app, users_app
+from fixright.access.cli import tokens_app, users_app
+from fixright.accounts.cli import orgs_app
 from fixright.audit.cli import audit_app
 from fixright.clikit import AppContext, ErrorMappingGroup, app_context, console
 from fixright.config import load_settings

@@ -173,6 +173,7 @@ def gather_facts(
     """The facts for one (organisation, image), in a fixed number of queries."""
     devices = session.scalars(
         select(Device).where(Device.organization_id == organization_id,
+                             Device.retired_at.is_(None),
                              func.lower(Device.platform) == image.platform.lower())
         .order_by(Device.serial)
     ).all()

@@ -26,9 +26,8 @@ def test_tokens_list_and_revoke(cli, engine) -> None:
     assert token.split("_")[2] not in json.dumps(listed)  # never the secret
     revoked = cli("tokens", "revoke", token)  # the whole token or its prefix
     assert revoked.exit_code == 0, revoked.output
-    with _session(engine) as s:
-        with pytest.raises(Unauthorized):
-            service.authenticate_token(s, token)
+    with _session(engine) as s, pytest.raises(Unauthorized):
+        service.authenticate_token(s, token)
     assert cli("tokens", "revoke", "nosuchprefix").exit_code != 0
 
 
@@ -36,9 +35,8 @@ def test_users_disable_enable_set_role_passwd_reset_link(cli, engine) -> None:
     assert cli("users", "add", "a@acme.test", "--org", "acme", "--password-stdin",
                input="first password\n").exit_code == 0
     assert cli("users", "disable", "a@acme.test").exit_code == 0
-    with _session(engine) as s:
-        with pytest.raises(Unauthorized):
-            service.authenticate_password(s, "a@acme.test", "first password")
+    with _session(engine) as s, pytest.raises(Unauthorized):
+        service.authenticate_password(s, "a@acme.test", "first password")
     assert cli("users", "enable", "a@acme.test").exit_code == 0
     assert cli("users", "set-role", "a@acme.test", "viewer").exit_code == 0
     bad = cli("users", "set-role", "a@acme.test", "king")

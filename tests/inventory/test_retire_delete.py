@@ -8,13 +8,13 @@ import shutil
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.shared import SHOW
 
 from fixright.advisories import service as advisories
 from fixright.audit.models import AuditEvent
 from fixright.db import make_session_factory
 from fixright.inventory import service
 from fixright.inventory.models import Device
-from tests.shared import SHOW
 
 
 def _import(cli, tmp_path: Path) -> list[dict]:

@@ -10,11 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.web.access_support import PASSWORD, build, csrf, login
 
 from fixright.accounts import throttle
 from fixright.audit.models import AuditEvent
 from fixright.audit.service import verify_chain
-from tests.web.access_support import PASSWORD, build, csrf, login
 
 
 def _events(session, action: str) -> int:

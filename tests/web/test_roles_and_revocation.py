@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.web.access_support import bearer, build, csrf, login
 
 from fixright.audit.models import AuditEvent
 from fixright.inventory.models import Device
-from tests.web.access_support import bearer, build, csrf, login
 
 DEVICE = {"serial": "FOC0001", "vendor": "cisco", "os_family": "ios",
           "model": "WS-C2960X-48FPD-L", "running_version": "15.2(2)E3"}

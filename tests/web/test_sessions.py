@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.access_support import build, csrf, login
 
 from fixright.access import service as access
 from fixright.accounts.service import get_user_by_email
-from tests.web.access_support import build, csrf, login
 
 
 def _replay(world, cookie: str) -> int:

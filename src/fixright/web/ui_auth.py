@@ -8,20 +8,25 @@ that logout, password change, disable and role change end at once.
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from fixright.accounts import service as accounts
 from fixright.accounts import throttle
 from fixright.accounts.models import User
+from fixright.accounts.passwords import verify_password
 from fixright.accounts.service import Principal
 from fixright.accounts.sessions import end_session, open_session
 from fixright.audit import service as audit
 from fixright.db import session_scope, utcnow
-from fixright.errors import FixrightError, Unauthorized
+from fixright.errors import FixrightError
 from fixright.http.deps import OptionalPrincipalDep, SessionDep
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import render
@@ -94,44 +99,37 @@ def _too_many(seconds: int) -> str:
     return f"Too many failed logins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
 
 
-@router.post("/login", response_class=HTMLResponse)
-def login(
-    request: Request,
-    email: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    csrf_token: Annotated[str | None, Form()] = None,
-    next: Annotated[str | None, Form()] = None,
-) -> Response:
-    """Check a login without holding any lock while argon2 runs, and without sleeping.
+# At most this many argon2 verifications at once (each uses 4 threads and 64 MiB):
+# a burst of guesses queues here, as coroutines that hold no worker thread, no
+# database transaction and no lock, instead of starving every other request of CPU.
+ARGON2_LIMITER = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
 
-    Three short transactions: read the budget and verify the password (a
-    reader: no write lock, no advisory lock), then write the outcome and its
-    audit event and commit, then read the budget again. A failure over budget
-    answers 429 with Retry-After; the client waits, not a worker thread.
-    """
-    check_csrf(request, csrf_token)
-    subject = email.strip().lower()[:320]
-    client = _client(request)
-    state = request.app.state
+
+def _budget_and_hash(state: Any, email: str, client: str
+                     ) -> tuple[int | None, int | None, str | None]:
+    """(seconds to wait or None, user id, password hash) in one short read."""
     with state.read_session_factory() as reader:
-        wait = throttle.retry_after(reader, subject, client)
-        user = None
-        if wait is None:
-            try:
-                user = accounts.authenticate_password(reader, subject, password)
-            except Unauthorized:
-                user = None
-        user_id = user.id if user is not None else None
+        wait = throttle.retry_after(reader, email, client)
+        user = reader.scalar(select(User).where(User.email == email))
+        if user is None or user.disabled:
+            return wait, None, None
+        return wait, user.id, user.password_hash
+
+
+def _store_outcome(state: Any, email: str, client: str, wait: int | None,
+                   user_id: int | None) -> tuple[str | None, int | None]:
+    """Write the attempt and its audit event and commit; (session key, new wait)."""
     with session_scope(state.session_factory) as session:
         if wait is not None:
             # Refused unchecked: audited, but not counted, so waiting it out works.
             audit.record(session, actor=f"anonymous@{client}", organization_id=None,
-                         action="accounts:login:throttled", subject=subject,
+                         action="accounts:login:throttled", subject=email,
                          data={"client": client, "retry_after": wait})
-        elif user_id is None:
-            throttle.record_failure(session, subject, client)
+            return None, wait
+        if user_id is None:
+            throttle.record_failure(session, email, client)
             audit.record(session, actor=f"anonymous@{client}", organization_id=None,
-                         action="accounts:login:failed", subject=subject,
+                         action="accounts:login:failed", subject=email,
                          data={"client": client})
         else:
             user = session.get(User, user_id)
@@ -142,13 +140,42 @@ def login(
                          organization_id=user.organization_id,
                          action="accounts:login:succeeded", subject=user.email,
                          data={"client": client})
+            return key, None
+    # Committed: now the count includes this failure, whoever else is guessing.
+    with state.read_session_factory() as reader:
+        return None, throttle.retry_after(reader, email, client)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf_token: Annotated[str | None, Form()] = None,
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Check a login without holding a lock or a transaction while argon2 runs, never sleeping.
+
+    A short read (budget, password hash); the argon2 verification (bounded by
+    `ARGON2_LIMITER`); a short write of the outcome and its audit event,
+    committed before the answer. A failure over budget answers 429 with
+    Retry-After: the client waits, not a worker thread.
+    """
+    check_csrf(request, csrf_token)
+    subject = email.strip().lower()[:320]
+    client = _client(request)
+    state = request.app.state
+    wait, user_id, password_hash = await run_in_threadpool(_budget_and_hash, state, subject,
+                                                           client)
+    if wait is None:
+        # Verified even for an unknown user (against a dummy hash): same cost, no oracle.
+        ok = await anyio.to_thread.run_sync(verify_password, password_hash, password,
+                                            limiter=ARGON2_LIMITER)
+        user_id = user_id if ok else None
+    key, wait = await run_in_threadpool(_store_outcome, state, subject, client, wait, user_id)
     if wait is not None:
         return _refused(request, 429, email, next, _too_many(wait), wait)
-    if user_id is None:
-        with state.read_session_factory() as reader:
-            wait = throttle.retry_after(reader, subject, client)
-        if wait is not None:
-            return _refused(request, 429, email, next, _too_many(wait), wait)
+    if key is None:
         return _refused(request, 401, email, next, "Wrong e-mail or password.")
     request.session.clear()  # a fresh session (and CSRF token) on login
     request.session["sid"] = key

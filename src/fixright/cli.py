@@ -24,8 +24,9 @@ from fixright import __version__
 # name -> (module, attribute, one-line help). The attribute is a Typer app or a
 # command function. Listing order is this table's.
 LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
-    "users": ("fixright.accounts.cli", "users_app", "Manage user accounts."),
-    "tokens": ("fixright.accounts.cli", "tokens_app", "Manage API tokens."),
+    "users": ("fixright.access.cli", "users_app",
+              "Users: list, add, disable, enable, roles, passwords, reset links."),
+    "tokens": ("fixright.access.cli", "tokens_app", "API tokens: create, list, revoke."),
     "orgs": ("fixright.accounts.cli", "orgs_app", "Manage organisations."),
     "advisories": ("fixright.advisories.cli", "advisories_app",
                    "Security advisories: import and list."),

@@ -83,3 +83,27 @@ def test_bad_file_exits_2_and_changes_nothing(cli, engine, shared_data, tmp_path
     window = cli("contracts", "expiring", "--within", "soon")
     assert window.exit_code == 2 and "--within 'soon'" in window.stderr
     assert _counts(engine) == before
+
+
+def test_import_replace_removes_lines_missing_from_the_file(cli, engine, shared_data,
+                                                            tmp_path) -> None:
+    _fleet(cli, shared_data)
+    path = tmp_path / "contracts.csv"
+    path.write_text(CSV)
+    assert cli("contracts", "import", str(path)).exit_code == 0
+    # 91234 now lists only the ASR; 77001 is not in this file and is left alone.
+    shorter = tmp_path / "shorter.csv"
+    shorter.write_text("\n".join(CSV.splitlines()[i] for i in (0, 2)) + "\n")
+    kept = cli("contracts", "import", str(shorter))
+    assert kept.exit_code == 0
+    assert _counts(engine)[1] == 4  # without --replace nothing is removed
+    replaced = cli("contracts", "import", str(shorter), "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "1 removed" in replaced.output
+    with make_session_factory(engine)() as s:
+        lines = {(c.number, line.serial) for c in s.scalars(select(Contract))
+                 for line in c.lines}
+        last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert (("91234", C4948) not in lines and ("91234", ASR) in lines
+            and ("77001", STACK[0]) in lines and len(lines) == 3)
+    assert last is not None and last.data["lines_removed"] == 1

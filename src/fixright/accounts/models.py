@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fixright.db import Base, UtcDateTime, utcnow
 
 ROLE_OPERATOR = "operator"
 ROLE_OWNER = "owner"
-USER_ROLES = ("admin", "member")
+ROLE_ADMIN = "admin"
+ROLE_MEMBER = "member"
+ROLE_VIEWER = "viewer"
+# admin: manages the organisation's users and tokens; member: works with devices
+# and contracts; viewer: reads only.
+USER_ROLES = (ROLE_ADMIN, ROLE_MEMBER, ROLE_VIEWER)
 
 
 class Organization(Base):
@@ -62,3 +67,51 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(Base):
+    """A UI login, stored server-side so that it can end before its cookie does.
+
+    The cookie carries a random key; only sha256(key) is stored. Logout deletes
+    the row; a password change, disable or role change deletes all of a user's.
+    """
+
+    __tablename__ = "user_session"
+    __table_args__ = (UniqueConstraint("key_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LoginAttempt(Base):
+    """One failed or refused UI login, counted per account and per client address."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_email_at", "email", "at"),
+        Index("ix_login_attempt_client_at", "client", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    email: Mapped[str] = mapped_column(String(320))
+    client: Mapped[str] = mapped_column(String(64))
+    # "failed" (wrong e-mail or password) or "throttled" (refused unchecked).
+    outcome: Mapped[str] = mapped_column(String(16))
+
+
+class PasswordReset(Base):
+    """A one-time password-reset link: single use, expiring; only sha256(token) stored."""
+
+    __tablename__ = "password_reset"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

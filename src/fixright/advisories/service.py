@@ -471,7 +471,7 @@ def device_keys(session: Session, organization_id: int) -> list[DeviceKey]:
     """The organisation's devices as `DeviceKey`s, in one SELECT."""
     rows = session.execute(
         select(Device.id, Device.os_family, Device.running_version, Device.platform, Device.model)
-        .where(Device.organization_id == organization_id)
+        .where(Device.organization_id == organization_id, Device.retired_at.is_(None))
         .order_by(Device.id)
     )
     return [DeviceKey(r.id, r.os_family or None, r.running_version or None, r.platform or None,

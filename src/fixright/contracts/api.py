@@ -119,6 +119,9 @@ def import_contracts(
     provider: Annotated[str | None, Query(
         max_length=100, description="Provider for contracts whose rows name none."
     )] = None,
+    replace: Annotated[bool, Query(
+        description="Remove stored lines of the named contracts that the files no longer list."
+    )] = False,
 ) -> ContractImportOut:
     """Import contracts and coverage lines, all-or-nothing; importing again is idempotent."""
     parsed = []
@@ -135,15 +138,22 @@ def import_contracts(
     updated: list[str] = []
     unknown: list[UnknownSerialOut] = []
     ignored: list[str] = []
-    for name, contract_file in parsed:
-        report = service.import_rows(session, principal.organization_id, contract_file.rows,
-                                     actor=principal.actor, provider=provider, source=name)
+    batches = [(name, f.rows) for name, f in parsed]
+    if replace:
+        # One batch: a line in any of the files is kept, whichever file names it.
+        batches = [(", ".join(name for name, _ in parsed)[:200],
+                    [row for _, f in parsed for row in f.rows])]
+    for name, rows in batches:
+        report = service.import_rows(session, principal.organization_id, rows,
+                                     actor=principal.actor, provider=provider, source=name,
+                                     replace=replace)
         for key, value in report.summary().items():
             totals[key] += value if isinstance(value, int) else 0
         created += report.contracts_created
         updated += [n for n in report.contracts_updated if n not in updated]
         unknown += [UnknownSerialOut(row=r.row, contract=r.contract_number, serial=r.serial,
                                      product_id=r.product_id) for r in report.unknown_serials]
+    for _, contract_file in parsed:
         ignored += [c for c in contract_file.ignored_columns if c not in ignored]
     return ContractImportOut(
         files=[name for name, _ in parsed], summary=ImportSummary(**totals),

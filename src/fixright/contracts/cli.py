@@ -50,6 +50,8 @@ def import_(
         "provider. Dates YYYY-MM-DD. See docs/policies.md.")),
     org: str | None = _ORG,
     provider: str | None = typer.Option(None, help="Provider for contracts without one."),
+    replace: bool = typer.Option(False, "--replace", help=(
+        "Remove stored lines of the contracts in the file that the file no longer lists.")),
     fmt: Format = typer.Option(Format.table, "--format"),
 ) -> None:
     """Import contracts and coverage lines (all-or-nothing; re-import is idempotent)."""
@@ -59,7 +61,7 @@ def import_(
     with app.session() as session:
         organization = resolve_organization(session, org)
         report = service.import_rows(session, organization.id, parsed.rows, provider=provider,
-                                     source=path.name, actor="cli")
+                                     source=path.name, actor="cli", replace=replace)
     report.ignored_columns = parsed.ignored_columns
     unknown = [{"row": r.row, "contract": r.contract_number, "serial": r.serial,
                 "product_id": r.product_id} for r in report.unknown_serials]
@@ -71,7 +73,8 @@ def import_(
     console.print(
         f"{organization.slug}: contracts {summary['contracts_created']} new, "
         f"{summary['contracts_updated']} updated; lines {report.lines_created} new, "
-        f"{report.lines_updated} updated, {report.lines_unchanged} unchanged",
+        f"{report.lines_updated} updated, {report.lines_unchanged} unchanged"
+        + (f", {report.lines_removed} removed" if replace else ""),
         highlight=False,
     )
     if parsed.ignored_columns:

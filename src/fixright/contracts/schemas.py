@@ -37,6 +37,7 @@ class ImportSummary(BaseModel):
     lines_created: int
     lines_updated: int
     lines_unchanged: int
+    lines_removed: int = 0
     unknown_serials: int
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fixright.audit import service as audit
@@ -40,7 +40,7 @@ def org_devices(session: Session, organization_id: int) -> list[DeviceRef]:
     """The organisation's registered devices, serials upper-case."""
     rows = session.execute(
         select(Device.id, Device.serial, Device.model, Device.platform)
-        .where(Device.organization_id == organization_id)
+        .where(Device.organization_id == organization_id, Device.retired_at.is_(None))
     ).all()
     return [DeviceRef(r[0], r[1].upper(), r[2], r[3]) for r in rows]
 
@@ -54,6 +54,7 @@ class ImportReport:
     lines_created: int = 0
     lines_updated: int = 0
     lines_unchanged: int = 0
+    lines_removed: int = 0
     unknown_serials: list[CoverageRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ class ImportReport:
             "lines_created": self.lines_created,
             "lines_updated": self.lines_updated,
             "lines_unchanged": self.lines_unchanged,
+            "lines_removed": self.lines_removed,
             "unknown_serials": len(self.unknown_serials),
         }
 
@@ -76,11 +78,14 @@ def import_rows(
     actor: str = "system",
     provider: str | None = None,
     source: str = "<csv>",
+    replace: bool = False,
 ) -> ImportReport:
     """Create or update contracts and their lines from validated rows; idempotent.
 
     A contract is found by (organisation, number) and a line by (contract,
-    serial); lines already stored but absent from `rows` are kept. Records
+    serial). Lines already stored but absent from `rows` are kept, or with
+    `replace` removed (only from the contracts `rows` name: a file about one
+    contract leaves the others alone). Records
     one audit event. All-or-nothing within the caller's transaction.
     """
     report = ImportReport()
@@ -136,6 +141,15 @@ def import_rows(
             stored[(contract_id, row.serial)] = (old[0], *new)
         else:
             report.lines_unchanged += 1
+    if replace:
+        in_file = {(existing[r.contract_number].id, r.serial) for r in rows}
+        gone = [key for key in stored if key not in in_file]
+        removed_ids = [stored.pop(key)[0] for key in gone]
+        for chunk in range(0, len(removed_ids), 1000):
+            session.execute(delete(CoverageLine)
+                            .where(CoverageLine.id.in_(removed_ids[chunk:chunk + 1000]))
+                            .execution_options(synchronize_session=False))
+        report.lines_removed = len(removed_ids)
     if inserts:
         session.execute(insert(CoverageLine), inserts)
     if updates:

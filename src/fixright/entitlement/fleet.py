@@ -122,7 +122,8 @@ def compare_policies(
     through a contract, how many a contract would unlock, the yearly cost of the contracts
     they rely on, and the same per severity."""
     devices = session.scalars(
-        select(Device).where(Device.organization_id == organization_id).order_by(Device.serial)
+        select(Device).where(Device.organization_id == organization_id,
+                             Device.retired_at.is_(None)).order_by(Device.serial)
     ).all()
     outcomes = [PolicyOutcome(p.name) for p in policies]
     if not devices:

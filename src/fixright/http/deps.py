@@ -22,8 +22,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from fixright.accounts import service as accounts
-from fixright.accounts.models import User
+from fixright.accounts.models import ROLE_ADMIN, ROLE_VIEWER
 from fixright.accounts.service import Principal
+from fixright.accounts.sessions import user_for_session
 from fixright.audit import origin as request_origin
 from fixright.errors import Forbidden, Unauthorized
 
@@ -59,12 +60,10 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
         return accounts.principal_for(accounts.authenticate_token(session, token.strip()))
-    user_id = request.scope.get("session", {}).get("user_id") if "session" in request.scope else None
-    if user_id:
-        user = session.get(User, user_id)
-        if user is not None and not user.disabled:
-            return accounts.principal_for(user)
-    return None
+    # The cookie names a server-side session, so logout and account changes end it.
+    cookie = request.scope.get("session") or {}
+    user = user_for_session(session, cookie.get("sid"))
+    return accounts.principal_for(user) if user is not None else None
 
 
 def _noted(principal: Principal | None) -> Principal | None:
@@ -101,3 +100,34 @@ def require_operator(principal: PrincipalDep) -> Principal:
 
 
 OperatorDep = Annotated[Principal, Depends(require_operator)]
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def refuse_viewer_writes(request: Request, principal: OptionalPrincipalDep) -> None:
+    """403 for a `viewer` calling anything but a read; mounted on every router that writes."""
+    if principal is not None and principal.role == ROLE_VIEWER \
+            and request.method not in READ_METHODS:
+        raise Forbidden(f"role {ROLE_VIEWER} may only read; {request.method} "
+                        f"{request.url.path} needs role member or admin")
+
+
+def require_writer(principal: PrincipalDep) -> Principal:
+    """The caller unless its role only reads (`viewer`): 403 naming the role."""
+    if principal.role == ROLE_VIEWER:
+        raise Forbidden(f"role {ROLE_VIEWER} may only read")
+    return principal
+
+
+WriterDep = Annotated[Principal, Depends(require_writer)]
+
+
+def require_admin(principal: PrincipalDep) -> Principal:
+    """The caller if it administers its organisation (role `admin`); 403 otherwise."""
+    if principal.role != ROLE_ADMIN:
+        raise Forbidden(f"role {principal.role} may not manage users; role admin needed")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from fixright.errors import Conflict
 from fixright.hardware import active_catalogue, require_family
@@ -42,18 +42,21 @@ def list_devices(
     os_family: Annotated[str | None, Query(max_length=32)] = None,
     platform: Annotated[str | None, Query(max_length=64, description="Exact platform token.")]
     = None,
+    retired: Annotated[bool, Query(description="Include retired devices.")] = False,
 ) -> Page[DeviceOut]:
-    """The caller's devices, oldest first."""
+    """The caller's devices in service (with `retired`, all), oldest first."""
     org = principal.organization_id
     devices = service.list_devices(session, org, search=search, os_family=os_family,
-                                   platform=platform, limit=page.limit, offset=page.offset)
+                                   platform=platform, limit=page.limit, offset=page.offset,
+                                   include_retired=retired)
     total = service.count_devices(session, org, search=search, os_family=os_family,
-                                  platform=platform)
+                                  platform=platform, include_retired=retired)
     return Page[DeviceOut].of([DeviceOut.model_validate(d) for d in devices], total, page)
 
 
 def _find(session: SessionDep, organization_id: int, vendor: str, serial: str) -> DeviceOut | None:
-    for device in service.list_devices(session, organization_id, search=serial):
+    for device in service.list_devices(session, organization_id, search=serial,
+                                       include_retired=True):
         if device.vendor == vendor and device.serial == serial:
             return DeviceOut.model_validate(device)
     return None
@@ -85,6 +88,23 @@ def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) 
     created = _find(session, org, body.vendor, body.serial)
     assert created is not None  # just written in this transaction
     return created
+
+
+@router.post("/devices/{device_id}/retire", response_model=DeviceOut,
+             responses={404: {"description": "No such device in your organisation"}})
+def retire_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> DeviceOut:
+    """Take a device out of service: it keeps its history, leaves reports and policy."""
+    device = service.retire_device(session, principal.organization_id, device_id,
+                                   actor=principal.actor)
+    return DeviceOut.model_validate(device)
+
+
+@router.delete("/devices/{device_id}", status_code=204,
+               responses={404: {"description": "No such device in your organisation"}})
+def delete_device(device_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Delete a device for good; the audit log keeps the deletion."""
+    service.delete_device(session, principal.organization_id, device_id, actor=principal.actor)
+    return Response(status_code=204)
 
 
 def _change(change: service.DeviceChange) -> DeviceChangeOut:

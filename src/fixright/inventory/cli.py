@@ -246,15 +246,46 @@ def list_(
     search: str | None = typer.Option(None, help="Substring of serial, hostname, model, version."),
     os_family: str | None = typer.Option(None, "--os-family"),
     limit: int | None = typer.Option(None, min=0),
+    retired: bool = typer.Option(False, "--retired", help="Include retired devices."),
 ) -> None:
-    """List the organisation's devices."""
+    """List the organisation's devices (in service, unless --retired)."""
     app = app_context(ctx)
     with app.session() as session:
         organization = service.resolve_organization(session, org)
         devices = service.list_devices(session, organization.id, search=search,
-                                       os_family=os_family, limit=limit)
+                                       os_family=os_family, limit=limit,
+                                       include_retired=retired)
         rows = [service.device_row(d) for d in devices]
     emit(rows, LIST_COLUMNS, fmt, title=f"Devices of {organization.slug}")
+
+
+@devices_app.command("retire")
+def retire(
+    ctx: typer.Context,
+    device: str = typer.Argument(..., help="Device id or serial."),
+    org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
+) -> None:
+    """Take a device out of service; it keeps its history but leaves reports and policy."""
+    with app_context(ctx).session() as session:
+        organization = service.resolve_organization(session, org)
+        found = service.find_device(session, organization.id, device)
+        service.retire_device(session, organization.id, found.id, actor="cli")
+        console.print(f"retired {found.vendor} {found.serial} (id {found.id})", highlight=False)
+
+
+@devices_app.command("delete")
+def delete(
+    ctx: typer.Context,
+    device: str = typer.Argument(..., help="Device id or serial."),
+    org: str | None = typer.Option(None, "--org", help="Organisation slug (default: the only one)."),
+) -> None:
+    """Delete a device for good (a mistaken import); the audit log keeps the deletion."""
+    with app_context(ctx).session() as session:
+        organization = service.resolve_organization(session, org)
+        found = service.find_device(session, organization.id, device)
+        name = f"{found.vendor} {found.serial} (id {found.id})"
+        service.delete_device(session, organization.id, found.id, actor="cli")
+    console.print(f"deleted {name}", highlight=False)
 
 
 @devices_app.command("export")

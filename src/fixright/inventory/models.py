@@ -41,3 +41,6 @@ class Device(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # Set when the device leaves service: it keeps its row and history but drops
+    # out of lists, reports, exposure, policy comparison and owns_device.
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

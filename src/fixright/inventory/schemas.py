@@ -28,6 +28,7 @@ class DeviceOut(BaseModel):
     notes: str | None
     first_seen: datetime
     last_seen: datetime
+    retired_at: datetime | None = None
 
 
 class DeviceList(BaseModel):

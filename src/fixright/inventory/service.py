@@ -303,9 +303,11 @@ def import_csv_rows(
 
 def _filtered(
     query: Any, organization_id: int, search: str | None, os_family: str | None,
-    platform: str | None = None,
+    platform: str | None = None, include_retired: bool = False,
 ) -> Any:
     query = query.where(Device.organization_id == organization_id)
+    if not include_retired:
+        query = query.where(Device.retired_at.is_(None))
     if os_family:
         query = query.where(Device.os_family == os_family.strip().lower())
     if platform:
@@ -336,10 +338,13 @@ def list_devices(
     limit: int | None = None,
     offset: int = 0,
     platform: str | None = None,
+    include_retired: bool = False,
 ) -> list[Device]:
-    """The organisation's devices, ordered by id; `search` matches serial, hostname,
-    model, version or platform (case-insensitive substring); `platform` is exact."""
-    query = _filtered(select(Device), organization_id, search, os_family, platform).order_by(
+    """The organisation's devices in service (with `include_retired`, all), ordered by id;
+    `search` matches serial, hostname, model, version or platform (case-insensitive
+    substring); `platform` is exact."""
+    query = _filtered(select(Device), organization_id, search, os_family, platform,
+                      include_retired).order_by(
         Device.id
     )
     if offset:
@@ -356,9 +361,11 @@ def count_devices(
     search: str | None = None,
     os_family: str | None = None,
     platform: str | None = None,
+    include_retired: bool = False,
 ) -> int:
     """How many devices `list_devices` would return without limit/offset."""
-    query = _filtered(select(func.count(Device.id)), organization_id, search, os_family, platform)
+    query = _filtered(select(func.count(Device.id)), organization_id, search, os_family, platform,
+                      include_retired)
     return int(session.scalar(query) or 0)
 
 
@@ -367,7 +374,8 @@ def _hardware(session: Session, organization_id: int) -> list[tuple[str, str, st
     compatibility depends on (a fleet of 100,000 devices has a few hundred)."""
     rows = session.execute(
         select(Device.platform, Device.model, Device.os_family)
-        .where(Device.organization_id == organization_id).distinct()
+        .where(Device.organization_id == organization_id, Device.retired_at.is_(None))
+        .distinct()
     )
     return [(r.platform or "", r.model or "", r.os_family or "") for r in rows]
 
@@ -410,6 +418,7 @@ def devices_running(
         found.extend(session.scalars(
             select(Device).where(
                 Device.organization_id == organization_id,
+                Device.retired_at.is_(None),
                 tuple_(func.coalesce(Device.platform, ""), func.coalesce(Device.model, ""),
                        func.coalesce(Device.os_family, "")).in_(combos[start:start + _CHUNK]),
             )
@@ -425,6 +434,44 @@ def get_device(session: Session, organization_id: int, device_id: int) -> Device
     if device is None:
         raise NotFound(f"no device {device_id}")
     return device
+
+
+def retire_device(session: Session, organization_id: int, device_id: int, *,
+                  actor: str) -> Device:
+    """Take a device out of service: it keeps its row and history (audit, device page)
+    but leaves lists, reports, exposure, policy comparison and `owns_device`."""
+    device = get_device(session, organization_id, device_id)
+    if device.retired_at is None:
+        device.retired_at = utcnow()
+        audit.record(session, actor=actor, organization_id=organization_id,
+                     action="inventory:device:retire", subject=f"{device.vendor} {device.serial}",
+                     data={"id": device.id, "hostname": device.hostname})
+    return device
+
+
+def delete_device(session: Session, organization_id: int, device_id: int, *,
+                  actor: str) -> None:
+    """Delete a device row for good (a mistaken import); the audit log keeps the event."""
+    device = get_device(session, organization_id, device_id)
+    audit.record(session, actor=actor, organization_id=organization_id,
+                 action="inventory:device:delete", subject=f"{device.vendor} {device.serial}",
+                 data={"id": device.id, "hostname": device.hostname, "model": device.model,
+                       "running_version": device.running_version})
+    session.delete(device)
+    session.flush()
+
+
+def find_device(session: Session, organization_id: int, ref: str) -> Device:
+    """A device by id or by serial (any vendor; `InvalidInput` if the serial is ambiguous)."""
+    if ref.isdigit():
+        return get_device(session, organization_id, int(ref))
+    found = list(session.scalars(select(Device).where(
+        Device.organization_id == organization_id, func.upper(Device.serial) == ref.upper())))
+    if not found:
+        raise NotFound(f"no device with id or serial {ref}")
+    if len(found) > 1:
+        raise InvalidInput(f"serial {ref} names {len(found)} devices; give the id")
+    return found[0]
 
 
 def device_row(device: Device) -> dict[str, Any]:

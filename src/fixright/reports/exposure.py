@@ -45,7 +45,7 @@ FIX_COLUMNS = [
 def _devices(session: Session, organization_id: int) -> dict[int, Any]:
     rows = session.execute(
         select(Device.id, Device.hostname, Device.serial, Device.model)
-        .where(Device.organization_id == organization_id)
+        .where(Device.organization_id == organization_id, Device.retired_at.is_(None))
     )
     return {r.id: r for r in rows}
 

@@ -14,8 +14,8 @@ from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fixright import __version__
-from fixright.accounts.models import User
 from fixright.accounts.service import Principal, principal_for
+from fixright.accounts.sessions import user_for_session
 from fixright.config import Settings, load_settings
 from fixright.db import make_engine, make_session_factory
 from fixright.demo.loader import demo_logins
@@ -139,12 +139,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _cookie_principal(request: Request) -> Principal | None:
     """The logged-in user of an HTML error page, so it keeps the navigation."""
-    user_id = request.scope.get("session", {}).get("user_id")
-    if not user_id:
+    key = (request.scope.get("session") or {}).get("sid")
+    if not key:
         return None
-    with request.app.state.session_factory() as session:
-        user = session.get(User, user_id)
-        return principal_for(user) if user is not None and not user.disabled else None
+    with request.app.state.read_session_factory() as session:
+        user = user_for_session(session, key)
+        return principal_for(user) if user is not None else None
 
 
 def _wants_html(request: Request) -> bool:

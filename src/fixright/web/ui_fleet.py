@@ -118,7 +118,8 @@ def devices(
     exposures = advisories.exposure_for_devices(session, keys)
     families = sorted(
         f for f in session.scalars(
-            select(Device.os_family).where(Device.organization_id == org_id).distinct()) if f)
+            select(Device.os_family).where(Device.organization_id == org_id,
+                                           Device.retired_at.is_(None)).distinct()) if f)
     return render(
         request, "devices.html", principal, nav="devices", rows=rows, exposures=exposures,
         worst=worst_severity, q=search or "", os_family=family or "", families=families,
@@ -187,6 +188,25 @@ async def import_submit(
         if device is not None:
             return RedirectResponse(f"/devices/{device.id}", status_code=303)
     return render(request, "import.html", principal, nav="devices", report=report)
+
+
+@router.post("/devices/{device_id}/remove")
+def device_remove(
+    device_id: int, request: Request, session: SessionDep, principal: UiPrincipal,
+    action: Annotated[str, Form()], csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Retire a device (kept, out of reports) or delete it for good."""
+    check_csrf(request, csrf_token)
+    org = principal.organization_id
+    if action == "retire":
+        device = inventory.retire_device(session, org, device_id, actor=principal.actor)
+        flash(request, f"{device.hostname or device.serial} retired.", "ok")
+        return RedirectResponse(f"/devices/{device_id}", status_code=303)
+    if action == "delete":
+        inventory.delete_device(session, org, device_id, actor=principal.actor)
+        flash(request, f"Device {device_id} deleted.", "ok")
+        return RedirectResponse("/devices", status_code=303)
+    raise InvalidInput(f"unknown action {action!r}")
 
 
 @router.get("/exposure", response_class=HTMLResponse)

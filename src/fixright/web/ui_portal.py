@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from fixright.accounts.service import Principal
@@ -20,13 +20,15 @@ from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
 from fixright.entitlement import service as entitlement
 from fixright.errors import Forbidden, InvalidInput
-from fixright.http.deps import OptionalPrincipalDep, SessionDep
+from fixright.http.deps import OptionalPrincipalDep, SessionDep, refuse_viewer_writes
 from fixright.http.params import IdPath
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import PAGE_SIZE, PageNumber, flash, page_count, page_offset, render
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
+# Every form here but the download request changes something a viewer may not.
+VIEWERS_READ = [Depends(refuse_viewer_writes)]
 
 
 def _require_operator(principal: Principal) -> None:
@@ -80,7 +82,7 @@ def contracts_page(request: Request, session: SessionDep, principal: UiPrincipal
                   report=contracts.coverage_report(session, org_id, today))
 
 
-@router.post("/contracts/import", response_class=HTMLResponse)
+@router.post("/contracts/import", response_class=HTMLResponse, dependencies=VIEWERS_READ)
 async def contracts_import(
     request: Request, session: SessionDep, principal: UiPrincipal,
     file: UploadFile, csrf_token: Annotated[str | None, Form()] = None,
@@ -112,7 +114,7 @@ def policy_page(
                   toml=entitlement.policy_text(session, name))
 
 
-@router.post("/policy", response_class=HTMLResponse)
+@router.post("/policy", response_class=HTMLResponse, dependencies=VIEWERS_READ)
 def policy_set(
     request: Request, session: SessionDep, principal: UiPrincipal,
     csrf_token: Annotated[str | None, Form()] = None,
@@ -141,7 +143,7 @@ def advisories_page(request: Request, session: SessionDep, principal: UiPrincipa
                   page=page, pages=page_count(total), total=total)
 
 
-@router.post("/advisories/import", response_class=HTMLResponse)
+@router.post("/advisories/import", response_class=HTMLResponse, dependencies=VIEWERS_READ)
 async def advisories_import(
     request: Request, session: SessionDep, principal: UiPrincipal,
     files: list[UploadFile], csrf_token: Annotated[str | None, Form()] = None,

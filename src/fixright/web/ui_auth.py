@@ -8,7 +8,9 @@ that logout, password change, disable and role change end at once.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import weakref
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -99,10 +101,23 @@ def _too_many(seconds: int) -> str:
     return f"Too many failed logins. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
 
 
-# At most this many argon2 verifications at once (each uses 4 threads and 64 MiB):
-# a burst of guesses queues here, as coroutines that hold no worker thread, no
-# database transaction and no lock, instead of starving every other request of CPU.
-ARGON2_LIMITER = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
+# At most this many argon2 verifications at once per worker process (each uses 4
+# threads and 64 MiB): a burst of guesses queues here, as coroutines that hold no
+# worker thread, no database transaction and no lock, instead of starving every
+# other request of CPU.
+ARGON2_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)
+# One limiter per event loop: an anyio limiter belongs to the loop that first
+# used it (a test client runs one loop per client).
+_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary())
+
+
+def _argon2_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _LIMITERS.get(loop)
+    if limiter is None:
+        limiter = _LIMITERS[loop] = anyio.CapacityLimiter(ARGON2_CONCURRENCY)
+    return limiter
 
 
 def _budget_and_hash(state: Any, email: str, client: str
@@ -157,7 +172,7 @@ async def login(
     """Check a login without holding a lock or a transaction while argon2 runs, never sleeping.
 
     A short read (budget, password hash); the argon2 verification (bounded by
-    `ARGON2_LIMITER`); a short write of the outcome and its audit event,
+    `ARGON2_CONCURRENCY`); a short write of the outcome and its audit event,
     committed before the answer. A failure over budget answers 429 with
     Retry-After: the client waits, not a worker thread.
     """
@@ -170,7 +185,7 @@ async def login(
     if wait is None:
         # Verified even for an unknown user (against a dummy hash): same cost, no oracle.
         ok = await anyio.to_thread.run_sync(verify_password, password_hash, password,
-                                            limiter=ARGON2_LIMITER)
+                                            limiter=_argon2_limiter())
         user_id = user_id if ok else None
     key, wait = await run_in_threadpool(_store_outcome, state, subject, client, wait, user_id)
     if wait is not None:

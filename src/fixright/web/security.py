@@ -90,7 +90,10 @@ class ApiCsrf:
                 and scope["path"].startswith(self.api_prefix)):
             headers = _headers(scope)
             session = scope.get("session") or {}
-            if not headers.get(b"authorization") and session.get("user_id"):
+            # A logged-in cookie names a server-side session ("sid"; "user_id" in
+            # cookies from before sessions were stored server-side).
+            if not headers.get(b"authorization") and (session.get("sid")
+                                                      or session.get("user_id")):
                 problem = _csrf_problem(scope, headers, session)
                 if problem:
                     await error_json(CsrfError(problem))(scope, receive, send)

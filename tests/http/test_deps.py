@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts import service as accounts
+from fixright.accounts.models import ApiToken
 from fixright.audit import service as audit
 from fixright.audit.models import AuditEvent
 from fixright.catalog import service as catalog
@@ -163,3 +164,38 @@ def test_a_download_decision_is_stored_before_its_answer_leaves(
     assert answer.status_code == status
     assert (answer.json()["url"] is not None) == (status == 200)
     assert seen == [(status, 1)]
+
+
+def test_a_read_request_writes_nothing_in_its_own_transaction(db_url, data_dir, session) -> None:
+    """A GET's session only reads; the once-a-minute `last_used` is written apart.
+
+    Under 32 clients on SQLite the read session's `UPDATE api_token SET
+    last_used` waited outside the writers' queue, lost to them for the whole
+    busy timeout and failed with "database is locked": a 500 on a list (CI).
+    Here every statement of the request is recorded with the kind of
+    connection it ran on; writes may run only on writer connections.
+    """
+    token = _owner_token(session)
+    session.commit()
+    app = _app(db_url, data_dir)
+    engine = app.state.read_session_factory.kw["bind"]
+    seen: list[tuple[bool, str]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        writer = engine.dialect.name != "sqlite" or bool(
+            conn.get_execution_options().get("fixright_sqlite_immediate"))
+        seen.append((writer, statement.split()[0].upper()))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response = client.get("/api/v1/devices",
+                                  headers={"Authorization": f"Bearer {token}"})
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.text
+    assert ("UPDATE" in {kind for _, kind in seen})  # last_used was due, and written
+    if engine.dialect.name == "sqlite":
+        assert [kind for writer, kind in seen if not writer and kind != "SELECT"] == []
+    assert _count(db_url, select(func.count()).select_from(ApiToken)
+                  .where(ApiToken.last_used.is_not(None))) == 1

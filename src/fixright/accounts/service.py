@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import (
@@ -180,7 +180,16 @@ def create_token(
 
 
 def authenticate_token(session: Session, token: str) -> User:
-    """The user a bearer token belongs to, else `Unauthorized`."""
+    """The user a bearer token belongs to, else `Unauthorized`; notes the use (see `token_use_due`)."""
+    row = valid_token(session, token)
+    now = utcnow()
+    if token_use_due(row, now):
+        row.last_used = now
+    return row.user
+
+
+def valid_token(session: Session, token: str) -> ApiToken:
+    """The live token row for a bearer token, else `Unauthorized`. Reads only."""
     parts = token.split("_")
     if len(parts) < 3 or parts[0] != TOKEN_PREFIX:
         raise Unauthorized("malformed API token")
@@ -197,15 +206,30 @@ def authenticate_token(session: Session, token: str) -> User:
             raise Unauthorized("API token has expired")
     if row.user.disabled:
         raise Unauthorized("user is disabled")
-    now = utcnow()
+    return row
+
+
+def token_use_due(row: ApiToken, now: datetime) -> bool:
+    """Whether `last_used` is stale enough to write again.
+
+    At most one write a minute per token: writing on every request made each
+    GET a writer, and on SQLite writers queue behind each other.
+    """
     last = row.last_used
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=UTC)
-    # At most one write a minute per token: writing on every request made each
-    # GET a writer, and on SQLite writers queue behind each other.
-    if last is None or now - last >= LAST_USED_RESOLUTION:
-        row.last_used = now
-    return row.user
+    return last is None or now - last >= LAST_USED_RESOLUTION
+
+
+def record_token_use(session: Session, token_id: int, now: datetime) -> None:
+    """Set a token's `last_used` to `now` unless another request already did."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id)
+        .where(or_(ApiToken.last_used.is_(None),
+                   ApiToken.last_used <= now - LAST_USED_RESOLUTION))
+        .values(last_used=now)
+    )
 
 
 def revoke_token(session: Session, user: User, prefix: str) -> None:

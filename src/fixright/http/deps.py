@@ -15,10 +15,13 @@ becoming a 4xx, or a bug becoming a 500) rolls back everything it did.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from fixright.accounts import service as accounts
@@ -26,7 +29,10 @@ from fixright.accounts.models import ROLE_ADMIN, ROLE_VIEWER
 from fixright.accounts.service import Principal
 from fixright.accounts.sessions import user_for_session
 from fixright.audit import origin as request_origin
+from fixright.db import session_scope, utcnow
 from fixright.errors import Forbidden, Unauthorized
+
+log = logging.getLogger(__name__)
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -59,11 +65,31 @@ def optional_principal(request: Request, session: SessionDep) -> Principal | Non
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("use 'Authorization: Bearer <token>'")
-        return accounts.principal_for(accounts.authenticate_token(session, token.strip()))
+        row = accounts.valid_token(session, token.strip())
+        now = utcnow()
+        if accounts.token_use_due(row, now):
+            if request.method in ("GET", "HEAD"):
+                _record_use_apart(request, row.id, now)
+            else:
+                row.last_used = now
+        return accounts.principal_for(row.user)
     # The cookie names a server-side session, so logout and account changes end it.
     cookie = request.scope.get("session") or {}
     user = user_for_session(session, cookie.get("sid"))
     return accounts.principal_for(user) if user is not None else None
+
+
+def _record_use_apart(request: Request, token_id: int, now: datetime) -> None:
+    # A read's session must not write: on SQLite a deferred transaction that
+    # has read and then writes after another writer committed fails at once
+    # with "database is locked" (busy timeout or not). So the once-a-minute
+    # `last_used` goes in its own short writer transaction, and being
+    # bookkeeping, a failure is logged rather than failing the read.
+    try:
+        with session_scope(request.app.state.session_factory) as writes:
+            accounts.record_token_use(writes, token_id, now)
+    except SQLAlchemyError:
+        log.warning("could not record use of API token %s", token_id, exc_info=True)
 
 
 def _noted(principal: Principal | None) -> Principal | None:

@@ -15,9 +15,15 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from fixright import __version__
+from fixright.errors import InvalidInput
+
+try:
+    import httpx
+except ImportError:  # the `feeds` extra is missing: said in one line when a sync starts
+    httpx = None  # type: ignore[assignment]
+
+MISSING_HTTPX = "syncing advisories needs httpx: pip install 'fixright[feeds]'"
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -81,6 +87,8 @@ class Fetcher:
     """A pooled HTTP client applying one `FetchPolicy`; safe to share between threads."""
 
     def __init__(self, policy: FetchPolicy, *, headers: dict[str, str] | None = None) -> None:
+        if httpx is None:
+            raise InvalidInput(MISSING_HTTPX)
         self.policy = policy
         self._client = httpx.Client(
             timeout=httpx.Timeout(policy.timeout),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0014_feeds"
 down_revision = "0012_access"
 branch_labels = None

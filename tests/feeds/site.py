@@ -10,6 +10,7 @@ and .asc beside each document.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import subprocess
@@ -118,10 +119,8 @@ class Site:
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body if length is None else body[:length])
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
                 if length is not None:
                     self.close_connection = True
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from fixright.feeds.fetch import FetchError, Fetcher, FetchPolicy, check_url, is_loopback
 from tests.feeds.site import Route, Site
+
+from fixright.feeds.fetch import Fetcher, FetchError, FetchPolicy, check_url, is_loopback
 
 FAST = FetchPolicy(timeout=1.0, deadline=3.0, retries=2, backoff=0.01, max_bytes=1000)
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from tests.feeds.site import Route, Site
 
 from fixright.advisories.models import Advisory
 from fixright.db import make_session_factory, session_scope
 from fixright.feeds import service
 from fixright.feeds.fetch import FetchPolicy
-from tests.feeds.site import Route, Site
 
 NOW = datetime(2026, 12, 5, tzinfo=UTC)
 API = "/security/advisories"

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from tests.feeds.site import Doc, Route, Signer, Site, csaf_bytes, publish
 
 from fixright.advisories.models import Advisory
-
-from tests.feeds.site import Doc, Route, Signer, Site, csaf_bytes, publish
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 T1 = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)

@@ -229,3 +229,11 @@ def test_sources_add_refuses_what_sync_would(cli, bad: str) -> None:
     result = cli("advisories", "sources", "add", bad)
     assert result.exit_code == 2
     assert "refused" in result.stderr
+
+
+def test_key_file_without_a_key_is_a_usage_error(cli, tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-key.asc"
+    bad.write_text("hello\n")
+    result = cli("advisories", "sync", "--key", str(bad), "https://psirt.example/pm.json")
+    assert result.exit_code == 2
+    assert "not-a-key.asc: no OpenPGP public key in it" in result.stderr

@@ -18,7 +18,7 @@ from fixright.advisories.cli import advisories_app as _advisories
 from fixright.clikit import app_context, console, err_console, error_line, fail
 from fixright.feeds import service
 from fixright.feeds.fetch import FetchPolicy
-from fixright.feeds.signatures import available
+from fixright.feeds.signatures import Keyring, available
 from fixright.output import Format, emit
 from fixright.safe_open import read_regular
 
@@ -63,6 +63,11 @@ def _options(
     )
     if token_url:
         options.openvuln_token_url = token_url
+    if options.keys:
+        # A key file that holds no key is bad usage, said before anything is fetched.
+        with Keyring() as ring:
+            for data, name in options.keys:
+                ring.add(data, name)
     return options
 
 

@@ -31,11 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the test suite's local HTTP site and provider layout
 
 from sqlalchemy import insert  # noqa: E402
+from tests.feeds.site import Doc, Signer, Site, publish  # noqa: E402
 
 from fixright.db import make_engine, make_session_factory, session_scope, upgrade  # noqa: E402
 from fixright.feeds import service  # noqa: E402
 from fixright.feeds.models import FeedDocument  # noqa: E402
-from tests.feeds.site import Doc, Signer, Site, publish  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "feeds_sync.json"
 SHARED = ROOT.parent / "shared" / "data" / "advisories"

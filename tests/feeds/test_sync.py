@@ -237,3 +237,15 @@ def test_key_file_without_a_key_is_a_usage_error(cli, tmp_path: Path) -> None:
     result = cli("advisories", "sync", "--key", str(bad), "https://psirt.example/pm.json")
     assert result.exit_code == 2
     assert "not-a-key.asc: no OpenPGP public key in it" in result.stderr
+
+
+def test_refusal_is_the_only_line_on_stderr(cli, site: Site, signer: Signer,
+                                            shared_data: Path) -> None:
+    docs = good_docs(shared_data)
+    docs[0].signed_by = "bad"
+    url = publish(site, signer, docs)
+    result = cli("advisories", "sync", url)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"error: refused {site.url('/.well-known/csaf/white/' + docs[0].path)}: "
+        "bad OpenPGP signature (document or signature altered)"]

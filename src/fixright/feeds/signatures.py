@@ -10,6 +10,7 @@ keyring is never consulted, so "valid" means "signed by one of these keys".
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import threading
@@ -42,6 +43,9 @@ class Keyring:
 
     def __init__(self) -> None:
         import gnupg  # the optional extra, imported only when signatures are checked
+
+        # python-gnupg logs gpg's exit code as a warning; the refusal line already says it.
+        logging.getLogger("gnupg").setLevel(logging.ERROR)
 
         self._home = Path(tempfile.mkdtemp(prefix="fixright-gpg-"))
         self._gpg: Any = gnupg.GPG(gnupghome=str(self._home))

@@ -28,8 +28,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
               "Users: list, add, disable, enable, roles, passwords, reset links."),
     "tokens": ("fixright.access.cli", "tokens_app", "API tokens: create, list, revoke."),
     "orgs": ("fixright.accounts.cli", "orgs_app", "Manage organisations."),
-    "advisories": ("fixright.advisories.cli", "advisories_app",
-                   "Security advisories: import and list."),
+    "advisories": ("fixright.feeds.cli", "advisories_app",
+                   "Security advisories: import, list, sync from feeds."),
     "check": ("fixright.check", "check", "Which advisories affect these devices, which release "
               "fixes them, and whether you may download it."),
     "report": ("fixright.reports.cli", "report_app",

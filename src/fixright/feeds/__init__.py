@@ -1,0 +1,1 @@
+"""Advisory feeds: CSAF trusted providers and aggregators, Cisco openVuln, CVE record deltas."""

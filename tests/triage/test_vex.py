@@ -6,12 +6,12 @@ import copy
 from datetime import UTC, date, datetime
 
 import pytest
+from tests.triage.vex_checks import csaf_schema_errors, csaf_vex_problems, cyclonedx_schema_error
 
 from fixright.triage.states import JUSTIFICATIONS, STATES
 from fixright.triage.vex import CSAF_FLAG, CYCLONEDX_JUSTIFICATION, Finding, Product, build
 from fixright.triage.vex_csaf import STATUS, csaf_vex
 from fixright.triage.vex_cyclonedx import STATE, cyclonedx_vex
-from tests.triage.vex_checks import csaf_schema_errors, csaf_vex_problems, cyclonedx_schema_error
 
 NOW = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
 SERIAL = "3f1c2a4e-9d1b-4c55-8e21-0a6f5d2b7c10"

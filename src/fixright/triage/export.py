@@ -19,7 +19,7 @@ from fixright.accounts.models import Organization
 from fixright.advisories.models import Advisory
 from fixright.advisories.service import exposure_for_org
 from fixright.db import utcnow
-from fixright.errors import InvalidInput
+from fixright.errors import InvalidInput, NotFound
 from fixright.inventory.models import Device
 from fixright.triage.models import Triage
 from fixright.triage.states import effective
@@ -42,9 +42,11 @@ def gather(session: Session, organization_id: int, today: date
                              Device.retired_at.is_(None)))}
     products = {i: Product(_key(d), d.vendor, d.model, d.os_family, d.running_version or "",
                            d.serial, d.hostname) for i, d in devices.items()}
-    decisions = {(t.device_id, a.advisory_id): (t, a) for t, a in session.execute(
-        select(Triage, Advisory).join(Advisory, Advisory.id == Triage.advisory_id)
-        .where(Triage.organization_id == organization_id)).tuples()}
+    decisions: dict[tuple[int, str], tuple[Triage, Advisory]] = {
+        (r.Triage.device_id, r.Advisory.advisory_id): (r.Triage, r.Advisory)
+        for r in session.execute(
+            select(Triage, Advisory).join(Advisory, Advisory.id == Triage.advisory_id)
+            .where(Triage.organization_id == organization_id))}
     findings: list[Finding] = []
     seen: set[tuple[int, str]] = set()
 
@@ -86,8 +88,13 @@ def export(session: Session, organization: Organization, fmt: str, *,
     moment = now or utcnow()
     products, findings = gather(session, organization.id, today or moment.date())
     vex = build(products, findings)
+    if not vex.statements:
+        # Both formats need at least one product and one vulnerability to be valid.
+        raise NotFound(f"nothing to export: no device of {organization.slug} is matched by "
+                       "an advisory or triaged")
     if fmt == "csaf-vex":
-        return csaf_vex(vex, publisher=organization.name, namespace=f"urn:fixright:{organization.slug}",
+        return csaf_vex(vex, publisher=organization.name,
+                        namespace=f"urn:fixright:{organization.slug}",
                         document_id=f"fixright-vex-{organization.slug}-"
                                     f"{moment.strftime('%Y%m%dT%H%M%SZ')}",
                         generated_at=moment, engine_version=__version__)

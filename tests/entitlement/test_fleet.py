@@ -6,6 +6,7 @@ import io
 import json
 from decimal import Decimal
 
+from sqlalchemy import select
 from tests.contracts.contracts_fleet import C4948
 from tests.entitlement.conftest import CONTRACTS, SG2, TODAY
 
@@ -16,6 +17,7 @@ from fixright.contracts.csvio import read_contract_csv
 from fixright.contracts.service import coverage_by_serial, import_rows
 from fixright.entitlement.fleet import compare_policies
 from fixright.entitlement.presets import PRESETS, load_preset
+from fixright.inventory.models import Device
 
 
 def _outcomes(session, acme, today=TODAY):
@@ -124,3 +126,38 @@ def test_memoised_report_equals_deciding_every_device(session, world, monkeypatc
     monkeypatch.setattr(fleet, "MEMOISE", False)
     assert summary() == memoised
     assert len({v[0] for v in memoised.values()}) > 1  # the presets really differ here
+
+
+def test_devices_triaged_not_affected_are_neither_exposed_nor_blocked(session, world) -> None:
+    from datetime import timedelta
+
+    from fixright.triage import service as triage
+    from fixright.triage.states import check
+
+    acme = world["acme"]
+    before = _outcomes(session, acme)
+    fleet = exposure_for_org(session, acme)
+    serials = {d.id: d.serial for d in session.scalars(
+        select(Device).where(Device.organization_id == acme))}
+    exposed = [(serials[int(i)], [h.advisory_id for h in d.advisories])
+               for i, d in fleet.devices.items() if d.advisories]
+    away, partly = exposed[0], next(e for e in exposed[1:] if len(e[1]) > 1)
+    today = TODAY
+    not_affected = check("not_affected", justification="requires_configuration", expires=None,
+                         reason="feature off", today=today)
+    for advisory in away[1]:
+        triage.set_triage(session, acme, advisory_id=advisory, verdict=not_affected,
+                          actor="test", serials=[away[0]])
+    # One of several advisories away: still exposed; an expired acceptance counts as affected.
+    triage.set_triage(session, acme, advisory_id=partly[1][0], verdict=not_affected,
+                      actor="test", serials=[partly[0]])
+    accepted = check("accepted_risk", justification=None, expires=today + timedelta(days=1),
+                     reason="lab", today=today)
+    triage.set_triage(session, acme, advisory_id=partly[1][1], verdict=accepted, actor="test",
+                      serials=[partly[0]])
+    after = _outcomes(session, acme, today=today + timedelta(days=5))
+    for name, o in after.items():
+        assert o.triaged_away == 1 and before[name].triaged_away == 0
+        assert o.exposed == before[name].exposed - 1
+        assert o.allowed + o.denied == o.exposed
+        assert sum(total for _done, total in o.by_severity.values()) == o.exposed

@@ -45,6 +45,8 @@ from fixright.entitlement.policy import Policy, evaluate
 from fixright.hardware import active_catalogue
 from fixright.inventory.models import Device
 from fixright.inventory.service import families_of
+from fixright.triage.service import effective_states
+from fixright.triage.states import AWAY
 from fixright.versions import train_of
 
 # Report columns: the severities worth a column, most severe first.
@@ -57,6 +59,9 @@ class PolicyOutcome:
 
     policy: str
     exposed: int = 0
+    triaged_away: int = 0
+    """Devices an advisory matches whose every match was triaged not_affected or fixed:
+    neither exposed nor blocked."""
     no_known_fix: int = 0
     allowed: int = 0
     only_via_contract: int = 0
@@ -136,13 +141,19 @@ def compare_policies(
     coverage = coverage_by_serial(session, organization_id)
     catalogue = active_catalogue()
     families = {d.id: families_of(catalogue, d) for d in devices}
+    decided = effective_states(session, organization_id, today)
     exposed: list[_Exposed] = []
     no_fix: list[Device] = []
+    triaged_away = 0
     for d in devices:
         exposure = exposures[d.id]
-        if not exposure.advisories:
+        # The triage decisions in force today apply, as in the exposure report; the fix
+        # asked for stays the combined fix of every matched advisory (never lower).
+        hits = [h for h in exposure.advisories if decided.get((d.id, h.advisory_id)) not in AWAY]
+        if not hits:
+            triaged_away += bool(exposure.advisories)
             continue
-        worst = max((h.severity for h in exposure.advisories), key=severity_rank)
+        worst = max((h.severity for h in hits), key=severity_rank)
         fix = exposure.combined_fix.version if exposure.combined_fix else None
         if fix is None:
             no_fix.append(d)
@@ -150,7 +161,7 @@ def compare_policies(
             continue
         exposed.append(_Exposed(d, worst, tuple(AdvisoryFix(h.advisory_id, h.severity,
                                                             h.advisory_id in kev)
-                                                for h in exposure.advisories),
+                                                for h in hits),
                                 fix.os_family, fix.normalized))
     # Catalog releases and images of every fix, in one query.
     wanted = {(e.os_family, e.fix) for e in exposed if e.fix}
@@ -243,6 +254,7 @@ def compare_policies(
                 outcome.by_severity[m.severity.lower()] = (done + ok, total + 1)
     for outcome in outcomes:
         outcome.exposed = len(exposed)
+        outcome.triaged_away = triaged_away
         outcome.no_known_fix = len(no_fix)
         outcome.denied = outcome.exposed - outcome.allowed
         for e in exposed:

@@ -18,14 +18,15 @@ from fixright.inventory.service import resolve_organization
 from fixright.output import emit
 
 COLUMNS = ["policy", "exposed", "may_download", "blocked_pct", "only_via_contract",
-           "contract_would_unlock", "no_known_fix", "contract_cost_per_year",
+           "contract_would_unlock", "no_known_fix", "triaged_away", "contract_cost_per_year",
            *[f"{s}_allowed" for s in SEVERITY_COLUMNS]]
 
 
 def outcome_row(o: PolicyOutcome) -> dict[str, Any]:
     """One table row per policy (`{severity}_allowed` reads "allowed/exposed")."""
     row: dict[str, Any] = {
-        "policy": o.policy, "exposed": o.exposed, "may_download": o.allowed,
+        "policy": o.policy, "exposed": o.exposed, "triaged_away": o.triaged_away,
+        "may_download": o.allowed,
         "blocked_pct": round(100 * o.share_blocked, 1),
         "only_via_contract": o.only_via_contract,
         "contract_would_unlock": o.contract_would_unlock, "no_known_fix": o.no_known_fix,
@@ -41,7 +42,8 @@ def outcome_row(o: PolicyOutcome) -> dict[str, Any]:
 def outcome_json(o: PolicyOutcome) -> dict[str, Any]:
     """The same facts as `outcome_row` for machines: numbers as numbers, costs per currency."""
     return {
-        "policy": o.policy, "exposed": o.exposed, "may_download": o.allowed,
+        "policy": o.policy, "exposed": o.exposed, "triaged_away": o.triaged_away,
+        "may_download": o.allowed,
         "blocked_pct": round(100 * o.share_blocked, 1),
         "only_via_contract": o.only_via_contract,
         "contract_would_unlock": o.contract_would_unlock, "no_known_fix": o.no_known_fix,
@@ -75,7 +77,8 @@ td:first-child,th:first-child{{text-align:left}}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Of the devices exposed to at least one advisory, the share that may download the release
-that fixes all of them, under each policy.</p>
+that fixes all of them, under each policy. Devices triaged as not affected (or fixed) for
+every advisory that matches them are not exposed: the triaged_away column counts them.</p>
 <div style="width:46rem">{bars}</div>
 <table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>
 </body></html>

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
 
+from fixright.accounts.models import Organization
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
 from fixright.triage import service
+from fixright.triage.export import FORMATS, export
 from fixright.triage.schemas import FindingOut, TriageIn, TriageResult
 from fixright.triage.states import check
 
 router = APIRouter(tags=["triage"])
+
+_MEDIA = {"csaf-vex": "application/json", "cyclonedx-vex": "application/vnd.cyclonedx+json"}
+_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {200: {
+    "description": "The VEX document: CSAF 2.0 (category csaf_vex) or CycloneDX 1.6.",
+    "content": {media: {"schema": {"type": "object"}} for media in sorted(set(_MEDIA.values()))},
+}}
 
 
 @router.get("/triage", response_model=Page[FindingOut])
@@ -34,3 +46,21 @@ def set_triage(body: TriageIn, session: SessionDep, principal: PrincipalDep) -> 
                                verdict=verdict, actor=principal.actor, serials=body.serials,
                                where=where)
     return TriageResult(advisory_id=body.advisory_id, state=verdict.state, devices=count)
+
+
+@router.get("/triage/export", response_class=Response, responses=_EXPORT_RESPONSES)
+def export_triage(
+    session: SessionDep,
+    principal: PrincipalDep,
+    fmt: Annotated[str, Query(alias="format", pattern="^(" + "|".join(FORMATS) + ")$",
+                              description="csaf-vex or cyclonedx-vex.")],
+) -> Response:
+    """The caller's organisation's triaged state as a VEX document (same as `triage export`)."""
+    organization = session.scalars(
+        select(Organization).where(Organization.id == principal.organization_id)).one()
+    document = export(session, organization, fmt)
+    suffix = "csaf.json" if fmt == "csaf-vex" else "cdx.json"
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False), media_type=_MEDIA[fmt],
+        headers={"Content-Disposition":
+                 f'attachment; filename="{organization.slug}-vex.{suffix}"'})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import date
+from pathlib import Path
 
 import typer
 
@@ -11,6 +14,7 @@ from fixright.errors import InvalidInput
 from fixright.inventory.service import resolve_organization
 from fixright.output import Format, emit
 from fixright.triage import service
+from fixright.triage.export import FORMATS, export
 from fixright.triage.states import JUSTIFICATIONS, STATES, check
 
 triage_app = typer.Typer(help="Triage: per device and advisory, what was decided and why.",
@@ -73,3 +77,30 @@ def list_(
         findings, _total = service.list_findings(session, organization.id, day,
                                                  limit=service.MAX_DEVICES)
     emit([f.__dict__ for f in findings], COLUMNS, fmt, title=f"Triage of {organization.slug}")
+
+
+@triage_app.command("export")
+def export_(
+    ctx: typer.Context,
+    fmt: str = typer.Option(..., "--format", help=f"One of {', '.join(FORMATS)}."),
+    org: str | None = _ORG,
+    output: Path | None = typer.Option(None, "-o", "--output",
+                                       help="Write the document here (default: stdout)."),
+    today: str | None = typer.Option(None, help="States as of this date (default: today)."),
+) -> None:
+    """The organisation's triaged state as a CSAF 2.0 VEX or CycloneDX 1.6 VEX document."""
+    day = _date(today, "--today")
+    if fmt not in FORMATS:
+        raise InvalidInput(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+    with app_context(ctx).session(writes=False) as session:
+        organization = resolve_organization(session, org)
+        document = export(session, organization, fmt, today=day)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {output}: {exc.strerror or exc}") from None
+    console.print(f"{organization.slug}: {fmt} written to {output}", highlight=False)

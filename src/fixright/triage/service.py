@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -49,7 +50,13 @@ class Finding:
 
 
 def _devices(session: Session, organization_id: int, serials: Sequence[str],
-             where: DeviceFilter | None) -> list[Device]:
+             where: DeviceFilter | None, device_ids: Sequence[int] = ()) -> list[Device]:
+    if device_ids:
+        by_id = list(session.scalars(select(Device).where(
+            Device.organization_id == organization_id, Device.id.in_(list(device_ids)))))
+        if len(by_id) != len(set(device_ids)):
+            raise NotFound("no such device")
+        return by_id
     if not serials and (where is None or where.is_empty()):
         raise InvalidInput("name the devices: --serial, or a filter (--os-family, --version, "
                            "--model-prefix)")
@@ -77,13 +84,14 @@ def _devices(session: Session, organization_id: int, serials: Sequence[str],
 
 
 def set_triage(session: Session, organization_id: int, *, advisory_id: str, verdict: Verdict,
-               actor: str, serials: Sequence[str] = (), where: DeviceFilter | None = None
-               ) -> int:
-    """Record `verdict` for `advisory_id` on the named devices; returns how many."""
+               actor: str, serials: Sequence[str] = (), where: DeviceFilter | None = None,
+               device_ids: Sequence[int] = ()) -> int:
+    """Record `verdict` for `advisory_id` on the named devices (by id, serial or filter);
+    returns how many."""
     advisory = session.scalar(select(Advisory).where(Advisory.advisory_id == advisory_id))
     if advisory is None:
         raise NotFound(f"no advisory {advisory_id!r}")
-    devices = _devices(session, organization_id, serials, where)
+    devices = _devices(session, organization_id, serials, where, device_ids)
     existing = {
         t.device_id: t for t in session.scalars(
             select(Triage).where(Triage.advisory_id == advisory.id,
@@ -121,6 +129,25 @@ def effective_states(session: Session, organization_id: int, today: date
     return {(r.device_id, r.advisory_id): effective(r.state, r.expires, today) for r in rows}
 
 
+def device_findings(session: Session, organization_id: int, device_id: int, today: date
+                    ) -> dict[str, Finding]:
+    """advisory id -> the decision on one device, as it reads `today`."""
+    rows = session.execute(
+        select(Triage, Device.serial, Device.hostname, Advisory.advisory_id)
+        .join(Device, Device.id == Triage.device_id)
+        .join(Advisory, Advisory.id == Triage.advisory_id)
+        .where(Triage.organization_id == organization_id, Triage.device_id == device_id))
+    return {r.advisory_id: _finding(r, today) for r in rows}
+
+
+def _finding(r: Any, today: date) -> Finding:
+    return Finding(serial=r.serial, hostname=r.hostname, advisory_id=r.advisory_id,
+                   state=effective(r.Triage.state, r.Triage.expires, today),
+                   stored_state=r.Triage.state, justification=r.Triage.justification,
+                   expires=r.Triage.expires, reason=r.Triage.reason, actor=r.Triage.actor,
+                   updated_at=r.Triage.updated_at)
+
+
 def list_findings(session: Session, organization_id: int, today: date, *, limit: int,
                   offset: int = 0) -> tuple[list[Finding], int]:
     """One page of the organisation's decisions, newest first, and the total."""
@@ -132,12 +159,5 @@ def list_findings(session: Session, organization_id: int, today: date, *, limit:
         select(Triage.id).where(Triage.organization_id == organization_id).subquery())) or 0
     rows = session.execute(base.order_by(Triage.updated_at.desc(), Triage.id.desc())
                            .limit(limit).offset(offset))
-    findings = [
-        Finding(serial=r.serial, hostname=r.hostname, advisory_id=r.advisory_id,
-                state=effective(r.Triage.state, r.Triage.expires, today),
-                stored_state=r.Triage.state, justification=r.Triage.justification,
-                expires=r.Triage.expires, reason=r.Triage.reason, actor=r.Triage.actor,
-                updated_at=r.Triage.updated_at)
-        for r in rows
-    ]
+    findings = [_finding(r, today) for r in rows]
     return findings, int(total)

@@ -29,6 +29,8 @@ from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.reports.fiximages import images_of_targets, target_dict
+from fixright.triage import service as triage
+from fixright.triage.states import AWAY, JUSTIFICATIONS, STATES, check
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import (
     PAGE_SIZE,
@@ -69,18 +71,26 @@ def fix_targets(session: SessionDep, exposure: DeviceExposure) -> list[dict[str,
 def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
     org_id = principal.organization_id
     fleet = advisories.exposure_for_org(session, org_id)
+    today = date.today()
+    decided = triage.effective_states(session, org_id, today)
     by_severity: Counter[str] = Counter()
-    for exp in fleet.devices.values():
-        level = worst_severity(exp)
+    triaged_away = 0
+    for device_id, exp in fleet.devices.items():
+        # As in the exposure report: advisories triaged not_affected or fixed do not count.
+        hits = [h.severity for h in exp.exposure.advisories
+                if decided.get((int(device_id), h.advisory_id), "") not in AWAY]  # type: ignore[call-overload]
+        if exp.exposure.advisories and not hits:
+            triaged_away += 1
+        level = max((h for h in hits if severity_rank(h) >= 0), key=severity_rank, default=None)
         if level:
             by_severity[level] += 1
-    today = date.today()
     lapsing = contracts.expiring(session, org_id, today, 90)
     policy_name, policy = entitlement.active_policy(session)
     context: dict[str, Any] = {
         "nav": "dashboard",
         "devices": len(fleet.devices),
-        "affected": fleet.affected,
+        "affected": fleet.affected - triaged_away,
+        "triaged_away": triaged_away,
         "unknown": fleet.unknown,
         "clean": fleet.not_affected,
         "by_severity": [(s, by_severity[s]) for s in SEVERITIES if by_severity[s]],
@@ -145,7 +155,42 @@ def device_page(
         request, "device.html", principal, nav="devices", device=device, exposure=exposure,
         targets=fix_targets(session, exposure), coverage=coverage,
         today=date.today(), remediations=remediations,
+        triage=triage.device_findings(session, principal.organization_id, device.id,
+                                      date.today()),
+        triage_states=STATES, justifications=JUSTIFICATIONS,
     )
+
+
+@router.post("/devices/{device_id}/triage")
+def device_triage(
+    device_id: IdPath, request: Request, session: SessionDep, principal: UiPrincipal,
+    advisory_id: Annotated[str, Form(max_length=120)],
+    state: Annotated[str, Form(max_length=32)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    justification: Annotated[str, Form(max_length=64)] = "",
+    expires: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Record the triage of one advisory on this device (audited); viewers are refused."""
+    check_csrf(request, csrf_token)
+    device = inventory.get_device(session, principal.organization_id, device_id)
+    back = RedirectResponse(f"/devices/{device.id}#advisories", status_code=303)
+    try:
+        until = date.fromisoformat(expires) if expires and state == "accepted_risk" else None
+    except ValueError:
+        flash(request, f"Triage not saved: {expires!r} is not a date (YYYY-MM-DD).", "error")
+        return back
+    try:
+        verdict = check(state, reason=reason, today=date.today(), expires=until,
+                        justification=justification if state == "not_affected" else None)
+        triage.set_triage(session, principal.organization_id, advisory_id=advisory_id,
+                          verdict=verdict, actor=principal.actor, device_ids=[device.id])
+    except InvalidInput as exc:
+        session.rollback()
+        flash(request, f"Triage not saved: {exc.message}", "error")
+        return back
+    flash(request, f"{advisory_id} is now {verdict.state} on this device.", "ok")
+    return back
 
 
 @router.get("/import", response_class=HTMLResponse)
@@ -213,12 +258,24 @@ def device_remove(
 def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
     fleet = advisories.exposure_for_org(session, principal.organization_id)
     devices = {d.id: d for d in inventory.list_devices(session, principal.organization_id)}
+    decided = triage.effective_states(session, principal.organization_id, date.today())
     per_advisory: dict[str, dict[str, Any]] = {}
+    away_devices: set[Any] = set()
+    exposed_devices: set[Any] = set()
     for device_id, exp in fleet.devices.items():
         for hit in exp.exposure.advisories:
             entry = per_advisory.setdefault(hit.advisory_id, {
-                "hit": hit, "devices": []})
+                "hit": hit, "devices": [], "away": 0, "marked": Counter()})
+            state = decided.get((int(device_id), hit.advisory_id))  # type: ignore[call-overload]
+            if state in AWAY:
+                entry["away"] += 1
+                continue
+            exposed_devices.add(device_id)
+            if state:
+                entry["marked"][state] += 1
             entry["devices"].append(devices.get(device_id))  # type: ignore[call-overload]
+        if exp.exposure.advisories and device_id not in exposed_devices:
+            away_devices.add(device_id)
     facts = cve_facts(session, {c for e in per_advisory.values() for c in e["hit"].cves})
     for entry in per_advisory.values():
         entry["priority"] = advisory_priority(entry["hit"].cves, entry["hit"].severity, facts)
@@ -231,4 +288,5 @@ def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal)
     unknown = [devices.get(i) for i, e in fleet.devices.items()  # type: ignore[call-overload]
                if e.status == "unknown"]
     return render(request, "exposure.html", principal, nav="exposure", advisories=ordered,
-                  unknown=[d for d in unknown if d is not None], fleet=fleet)
+                  unknown=[d for d in unknown if d is not None], fleet=fleet,
+                  exposed=len(exposed_devices), triaged_away=len(away_devices))

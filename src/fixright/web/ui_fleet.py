@@ -39,6 +39,7 @@ from fixright.web.templating import (
     render,
 )
 from fixright.web.ui_auth import UiPrincipal
+from fixright.web.ui_cliff import device_extras
 
 router = APIRouter(include_in_schema=False)
 
@@ -145,6 +146,7 @@ def device_page(
         request, "device.html", principal, nav="devices", device=device, exposure=exposure,
         targets=fix_targets(session, exposure), coverage=coverage,
         today=date.today(), remediations=remediations,
+        **device_extras(session, principal.organization_id, device),
     )
 
 

@@ -25,8 +25,8 @@ from fixright.accounts.models import Organization
 from fixright.advisories import service as advisories
 from fixright.advisories.results import DeviceKey
 from fixright.catalog import service as catalog
-from fixright.claims import service as claims
 from fixright.catalog.backends import storage_from_url
+from fixright.claims import service as claims
 from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.entitlement import service as entitlement

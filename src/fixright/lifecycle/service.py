@@ -103,7 +103,11 @@ class LifecycleIndex:
         if not sources:
             return None
         base = base or LifecycleRecord(family=platform or None)
-        return DeviceLifecycle(replace(base, **dates), sources)
+        merged = replace(base, end_of_sale=dates["end_of_sale"],
+                         end_of_sw_maintenance=dates["end_of_sw_maintenance"],
+                         end_of_security_support=dates["end_of_security_support"],
+                         last_date_of_support=dates["last_date_of_support"])
+        return DeviceLifecycle(merged, sources)
 
 
 def load_index(session: Session) -> LifecycleIndex:

@@ -47,6 +47,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                  "The hardware catalogue: image families and the hardware that runs them."),
     "platforms": ("fixright.hardware.cli", "platforms_app",
                   "Ask the hardware catalogue about a device."),
+    "lifecycle": ("fixright.lifecycle.cli", "lifecycle_app",
+                  "Lifecycle dates (end of sale, of security support ...) of hardware."),
+    "claims": ("fixright.claims.cli", "claims_app",
+               "Security-fix claims for exposed devices a policy denies: create, list, state."),
     "triage": ("fixright.triage.cli", "triage_app",
                "Triage: per device and advisory, what was decided and why."),
 }

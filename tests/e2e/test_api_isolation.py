@@ -31,6 +31,8 @@ EXPECTED_ROUTES = {
     ("post", "/api/v1/advisories/import"),
     ("get", "/api/v1/policy"), ("put", "/api/v1/policy"), ("get", "/api/v1/policies"),
     ("get", "/api/v1/audit/events"), ("get", "/api/v1/audit/verify"),
+    ("get", "/api/v1/claims"), ("post", "/api/v1/claims"), ("get", "/api/v1/claims/{claim_id}"),
+    ("post", "/api/v1/claims/{claim_id}/state"), ("get", "/api/v1/claims/{claim_id}/packet.pdf"),
 }
 PUBLIC_ROUTES = {("get", "/api/v1/policy")}
 OPERATOR_ROUTES = {("post", "/api/v1/images"), ("post", "/api/v1/advisories/import"),

@@ -68,3 +68,15 @@ report_app.command("coverage")(coverage_command)
 from fixright.reports.policies import policies_command  # noqa: E402
 
 report_app.command("policies")(policies_command)
+
+from fixright.reports.cliff import cliff_command  # noqa: E402
+
+report_app.command("cliff")(cliff_command)
+
+from fixright.reports.lifecycle import lifecycle_command  # noqa: E402
+
+report_app.command("lifecycle")(lifecycle_command)
+
+from fixright.reports.claims import claims_command  # noqa: E402
+
+report_app.command("claims")(claims_command)

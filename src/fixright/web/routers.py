@@ -13,6 +13,7 @@ from fixright.accounts.api import router as accounts_router
 from fixright.advisories.api import router as advisories_router
 from fixright.audit.api import router as audit_router
 from fixright.catalog.api import router as catalog_router
+from fixright.claims.api import router as claims_router
 from fixright.contracts.api import router as contracts_router
 from fixright.downloads.api import link_router
 from fixright.downloads.api import router as downloads_router
@@ -23,6 +24,7 @@ from fixright.reports.api import router as reports_router
 from fixright.triage.api import router as triage_router
 from fixright.web.ui_access import router as access_pages
 from fixright.web.ui_auth import router as auth_pages
+from fixright.web.ui_cliff import router as cliff_pages
 from fixright.web.ui_fleet import router as fleet_pages
 from fixright.web.ui_portal import router as portal_pages
 
@@ -37,11 +39,12 @@ def include_routers(app: FastAPI) -> None:
     read_only_for_viewers = [Depends(refuse_viewer_writes)]
     for domain_router in (inventory_router, advisories_router, reports_router,
                           contracts_router, catalog_router, entitlement_router, triage_router,
-                          audit_router):
+                          audit_router, claims_router):
         app.include_router(domain_router, prefix=API_PREFIX, dependencies=read_only_for_viewers)
     for domain_router in (accounts_router, access_router, downloads_router):
         app.include_router(domain_router, prefix=API_PREFIX)
     app.include_router(link_router)
     app.include_router(fleet_pages, dependencies=read_only_for_viewers)
+    app.include_router(cliff_pages, dependencies=read_only_for_viewers)
     for pages in (auth_pages, access_pages, portal_pages):
         app.include_router(pages)

@@ -41,6 +41,7 @@ from fixright.web.templating import (
     render,
 )
 from fixright.web.ui_auth import UiPrincipal
+from fixright.web.ui_cliff import device_extras
 
 router = APIRouter(include_in_schema=False)
 
@@ -158,6 +159,7 @@ def device_page(
         triage=triage.device_findings(session, principal.organization_id, device.id,
                                       date.today()),
         triage_states=STATES, justifications=JUSTIFICATIONS,
+        **device_extras(session, principal.organization_id, device),
     )
 
 

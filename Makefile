@@ -12,11 +12,11 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[claims]'
+	$(BIN)/pip install -q -e '.[feeds,claims]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,ssh,s3,postgres,uvicorn,claims]'
+	$(BIN)/pip install -q -e '.[test,ssh,s3,postgres,uvicorn,feeds,claims]'
 	touch $(VENV)/.installed $@
 
 DEMO_DATA ?= .demo-data

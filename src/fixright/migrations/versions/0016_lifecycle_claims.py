@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0016_lifecycle_claims"
-down_revision = "0012_access"
+down_revision = "0014_feeds"
 branch_labels = None
 depends_on = None
 

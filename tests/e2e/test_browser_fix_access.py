@@ -12,6 +12,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Page, expect  # noqa: E402  (after the module's skip)
 from tests.e2e.test_browser import (  # noqa: F401  (fixtures used by name)
     GLOBEX,
     OPERATOR,
@@ -23,8 +24,6 @@ from tests.e2e.test_browser import (  # noqa: F401  (fixtures used by name)
     login,
     page,
 )
-
-from playwright.sync_api import Page, expect  # noqa: E402  (after the module's skip)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -10,22 +10,31 @@ preview shown before a policy is activated (current against proposed).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
+from fixright.advisories.index import AdvisoryIndex
+from fixright.advisories.models import KevEntry
 from fixright.advisories.service import load_index
+from fixright.catalog.models import Image, Release
+from fixright.contracts.models import Contract, CoverageLine
 from fixright.entitlement import service as entitlement
-from fixright.entitlement.fleet import compare_policies
+from fixright.entitlement.fleet import PolicyOutcome, compare_policies
 from fixright.entitlement.policy import Policy
 from fixright.entitlement.presets import PRESETS, load_preset
 from fixright.errors import NotFound
+from fixright.hardware import active_catalogue
 from fixright.inventory.models import Device
+from fixright.triage.models import Triage
 
 
 @dataclass(frozen=True)
@@ -164,8 +173,7 @@ def compare(session: Session, scope: Scope, policies: Sequence[Policy], *, today
         return columns
     index = load_index(session)
     for organization_id in scope.organization_ids:
-        outcomes = compare_policies(session, organization_id, policies, today=today,
-                                    index=index)
+        outcomes = _outcomes(session, organization_id, policies, today=today, index=index)
         for column, outcome in zip(columns, outcomes, strict=True):
             for cell, ids in outcome.cells.items():
                 column.counts[cell] = column.counts.get(cell, 0) + len(ids)
@@ -173,6 +181,81 @@ def compare(session: Session, scope: Scope, policies: Sequence[Policy], *, today
             for currency, amount in outcome.contract_cost_per_year.items():
                 column.cost[currency] = column.cost.get(currency, Decimal(0)) + amount
     return columns
+
+
+# -- a warm page: the comparison again only when what it reads has changed -------------
+#
+# Comparing six policies over 10,000 devices takes seconds; the page is read far more
+# often than the fleet changes. Each worker keeps the last answers, keyed by a digest of
+# every row the comparison reads (devices, coverage, contracts, triage, releases, images,
+# KEV entries), the advisory index in use, the hardware catalogue, the policies and the
+# day. Any change to those rows changes the key, so an answer is never stale; another
+# worker merely computes its own.
+
+_CACHE: OrderedDict[tuple[object, ...], tuple[AdvisoryIndex, list[PolicyOutcome]]] = (
+    OrderedDict())
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 32
+MEMOISE = True  # tests turn this off to compare with a fresh computation
+
+
+def _digest_of(session: Session, query: Select[Any]) -> str:
+    """The rows of `query` joined into one text by the database: one row comes back, so
+    the digest costs a scan, not ten thousand Python objects. Rows are concatenated in
+    the order read; an order that differed would only cost a recomputation."""
+    columns = [func.coalesce(cast(c, String), "") for c in query.selected_columns]
+    line = columns[0]
+    for column in columns[1:]:
+        line = line + "\x1f" + column
+    rows = query.with_only_columns(line.label("line")).subquery()
+    aggregate = (func.string_agg(rows.c.line, "\x1e")
+                 if session.get_bind().dialect.name == "postgresql"
+                 else func.group_concat(rows.c.line, "\x1e"))
+    return str(session.scalar(select(aggregate)) or "")
+
+
+def _rows_digest(session: Session, organization_id: int) -> int:
+    queries = (
+        select(Device.id, Device.serial, Device.os_family, Device.model, Device.platform,
+               Device.running_version, Device.licensed_feature_set, Device.retired_at)
+        .where(Device.organization_id == organization_id).order_by(Device.id),
+        select(CoverageLine.id, CoverageLine.contract_id, CoverageLine.serial,
+               CoverageLine.start, CoverageLine.end, CoverageLine.cost)
+        .where(CoverageLine.organization_id == organization_id).order_by(CoverageLine.id),
+        select(Contract.id, Contract.number, Contract.service_level, Contract.start,
+               Contract.end, Contract.currency, Contract.cost)
+        .where(Contract.organization_id == organization_id).order_by(Contract.id),
+        select(Triage.id, Triage.device_id, Triage.advisory_id, Triage.state, Triage.expires)
+        .where(Triage.organization_id == organization_id).order_by(Triage.id),
+        select(Release.id, Release.version_normalized, Release.kind, Release.release_date,
+               Release.train).order_by(Release.id),
+        select(Image.id, Image.release_id, Image.platform, Image.feature_set,
+               Image.published_at, Image.public).order_by(Image.id),
+        select(KevEntry.cve).order_by(KevEntry.cve),
+    )
+    return hash(tuple(_digest_of(session, q) for q in queries))
+
+
+def _outcomes(session: Session, organization_id: int, policies: Sequence[Policy], *,
+              today: date, index: AdvisoryIndex) -> list[PolicyOutcome]:
+    if not MEMOISE:
+        return compare_policies(session, organization_id, policies, today=today,
+                                index=index)
+    database = session.get_bind().engine.url.render_as_string(hide_password=False)
+    key = (database, organization_id, today, tuple(policies), id(index), id(active_catalogue()),
+           _rows_digest(session, organization_id))
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached[0] is index:
+            _CACHE.move_to_end(key)
+            return cached[1]
+    outcomes = compare_policies(session, organization_id, policies, today=today,
+                                index=index)
+    with _CACHE_LOCK:
+        _CACHE[key] = (index, outcomes)
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return outcomes
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def fix_access_page(request: Request, session: SessionDep, principal: UiPrincipa
                   via_contract=fixaccess.VIA_CONTRACT, active=active,
                   table_categories=(*fixaccess.CATEGORIES, fixaccess.VIA_CONTRACT),
                   owners=fixaccess.owners(session) if principal.is_operator else [],
-                  total=columns[0].total if columns else 0)
+                  total=columns[0].total if columns else 0,
+                  link_org=scope.slug if principal.is_operator else None)
 
 
 @router.get("/fix-access/{policy}/{category}", response_class=HTMLResponse)
@@ -57,8 +58,12 @@ def fix_access_cell(request: Request, session: SessionDep, principal: UiPrincipa
         raise NotFound(f"no category {category!r}; known: {', '.join(fixaccess.BY_SLUG)}")
     chosen = entitlement.get_policy(session, policy)
     scope = _scope(session, principal, org)
-    active, _policy = entitlement.active_policy(session)
-    column = fixaccess.compare(session, scope, [chosen], today=date.today(), active=active)[0]
+    active, policies = fixaccess.policies_to_compare(session)
+    # The page's own comparison when the policy is on it: a warm answer for each cell.
+    if chosen not in policies:
+        policies = [chosen]
+    columns = fixaccess.compare(session, scope, policies, today=date.today(), active=active)
+    column = columns[policies.index(chosen)]
     ids = column.devices.get(kind.cell, [])
     page, offset = page_offset(page)
     devices = fixaccess.devices_by_id(session, ids[offset:offset + PAGE_SIZE])

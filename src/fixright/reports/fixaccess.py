@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
@@ -197,13 +197,15 @@ _CACHE: OrderedDict[tuple[object, ...], tuple[AdvisoryIndex, list[PolicyOutcome]
 _CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 32
 MEMOISE = True  # tests turn this off to compare with a fresh computation
+AnySelect = Select[*tuple[Any, ...]]
 
 
-def _digest_of(session: Session, query: Select[Any]) -> str:
+def _digest_of(session: Session, query: AnySelect) -> str:
     """The rows of `query` joined into one text by the database: one row comes back, so
     the digest costs a scan, not ten thousand Python objects. Rows are concatenated in
     the order read; an order that differed would only cost a recomputation."""
-    columns = [func.coalesce(cast(c, String), "") for c in query.selected_columns]
+    columns: list[ColumnElement[str]] = [func.coalesce(cast(c, String), "")
+                                          for c in query.selected_columns]
     line = columns[0]
     for column in columns[1:]:
         line = line + "\x1f" + column
@@ -215,7 +217,7 @@ def _digest_of(session: Session, query: Select[Any]) -> str:
 
 
 def _rows_digest(session: Session, organization_id: int) -> int:
-    queries = (
+    queries: tuple[AnySelect, ...] = (
         select(Device.id, Device.serial, Device.os_family, Device.model, Device.platform,
                Device.running_version, Device.licensed_feature_set, Device.retired_at)
         .where(Device.organization_id == organization_id).order_by(Device.id),

@@ -161,3 +161,50 @@ def test_devices_triaged_not_affected_are_neither_exposed_nor_blocked(session, w
         assert o.exposed == before[name].exposed - 1
         assert o.allowed + o.denied == o.exposed
         assert sum(total for _done, total in o.by_severity.values()) == o.exposed
+
+
+def test_cells_partition_the_fleet_and_blocked_leaves_out_devices_with_no_fix(session,
+                                                                            world) -> None:
+    acme = world["acme"]
+    fleet = exposure_for_org(session, acme).devices
+    with_advisory = {d for d, e in fleet.items() if e.advisories}
+    no_fix = {d for d in with_advisory if fleet[d].exposure.combined_fix is None
+              or fleet[d].exposure.combined_fix.version is None}
+    assert no_fix and with_advisory - no_fix  # both kinds are in the shared fleet
+    for o in _outcomes(session, acme).values():
+        parts = [o.cells[c] for c in ("allowed", "needs_contract", "refused", "no_fix",
+                                      "triaged")]
+        assert sorted(d for part in parts for d in part) == sorted(with_advisory)
+        assert set(o.cells["no_fix"]) == no_fix and o.triaged_away == 0
+        assert set(o.cells["via_contract"]) <= set(o.cells["allowed"])
+        assert o.blocked == len(o.cells["needs_contract"]) + len(o.cells["refused"])
+        assert o.blocked == o.exposed - o.allowed - len(no_fix)
+        assert o.share_blocked == o.blocked / (o.exposed - len(no_fix))
+
+
+def test_a_device_triaged_not_affected_leaves_the_exposed_count(session, world) -> None:
+    from sqlalchemy import select
+
+    from fixright.inventory.models import Device
+    from fixright.triage.service import set_triage
+    from fixright.triage.states import check
+
+    acme = world["acme"]
+    before = _outcomes(session, acme)["contract-only"]
+    fleet = exposure_for_org(session, acme).devices
+    device_id = before.cells["no_fix"][0]
+    serial = session.scalar(select(Device.serial).where(Device.id == device_id))
+    advisories = [h.advisory_id for h in fleet[device_id].advisories]
+    verdict = check("not_affected", justification="component_not_present", expires=None,
+                    reason="feature not configured", today=TODAY)
+    for advisory in advisories[:-1]:
+        set_triage(session, acme, advisory_id=advisory, verdict=verdict, actor="t",
+                   serials=[serial])
+    partly = _outcomes(session, acme)["contract-only"]
+    assert partly.exposed == before.exposed and partly.triaged_away == 0  # one advisory is left
+    set_triage(session, acme, advisory_id=advisories[-1], verdict=verdict, actor="t",
+               serials=[serial])
+    after = _outcomes(session, acme)["contract-only"]
+    assert after.triaged_away == 1 and after.cells["triaged"] == [device_id]
+    assert after.exposed == before.exposed - 1
+    assert after.no_known_fix == before.no_known_fix - 1

@@ -111,9 +111,14 @@ def test_a_failing_commit_of_a_ui_form_is_a_5xx_and_changes_nothing(
                                             "csrf_token": _csrf(client.get("/login").text)})
         assert login.status_code == 200 and "/login" not in str(login.url)
         token = _csrf(client.get("/policy").text)
+        # Activating takes a preview first; the confirmation is the post that writes.
+        preview = client.post("/policy", data={"csrf_token": token, "name": "contract-only"})
+        confirm = re.search(r'name="confirm" value="([0-9a-f]+)"', preview.text)
+        assert confirm, preview.text
         with monkeypatch.context() as patched:
             _fail_commits(patched)
-            failed = client.post("/policy", data={"csrf_token": token, "name": "contract-only"},
+            failed = client.post("/policy", data={"csrf_token": token, "name": "contract-only",
+                                                  "confirm": confirm[1]},
                                  follow_redirects=False)
         assert failed.status_code >= 500
     engine = make_engine(db_url)

@@ -52,10 +52,19 @@ from fixright.versions import train_of
 # Report columns: the severities worth a column, most severe first.
 SEVERITY_COLUMNS = tuple(s for s in SEVERITIES if severity_rank(s) >= severity_rank("low"))
 
+# The cells of one policy's outcome: every device with an advisory is in exactly one of
+# these, but `via_contract`, a part of `allowed`.
+CELLS = ("allowed", "via_contract", "needs_contract", "refused", "no_fix", "triaged")
+
 
 @dataclass
 class PolicyOutcome:
-    """One policy over the fleet's exposed devices."""
+    """One policy over the fleet's exposed devices.
+
+    `exposed` leaves out the devices whose every advisory was triaged not_affected
+    or fixed (`triaged_away`); `denied` = exposed - allowed includes the devices with
+    no known fix, `blocked` does not.
+    """
 
     policy: str
     exposed: int = 0
@@ -70,11 +79,20 @@ class PolicyOutcome:
     contract_cost_per_year: dict[str, Decimal] = field(default_factory=dict)
     by_severity: dict[str, tuple[int, int]] = field(default_factory=dict)
     """severity -> (allowed, exposed), by each device's worst advisory."""
+    cells: dict[str, list[int]] = field(default_factory=lambda: {c: [] for c in CELLS})
+    """cell (`CELLS`) -> the ids of its devices, for drilling down."""
+
+    @property
+    def blocked(self) -> int:
+        """Exposed devices with a known fix that may not download it."""
+        return self.denied - self.no_known_fix
 
     @property
     def share_blocked(self) -> float:
-        """Exposed devices that cannot download their fix (no known fix counts as blocked)."""
-        return 1 - self.allowed / self.exposed if self.exposed else 0.0
+        """Of the exposed devices with a known fix, the share that may not download it
+        (a device with no fix published is not blocked by the policy: nothing would help)."""
+        with_fix = self.exposed - self.no_known_fix
+        return self.blocked / with_fix if with_fix else 0.0
 
 
 # Tests turn this off to prove the memo never changes an answer.
@@ -139,19 +157,20 @@ def compare_policies(
     exposures = exposure_for_devices(session, keys, index=index)
     kev = kev_advisory_ids(session)
     coverage = coverage_by_serial(session, organization_id)
+    decided = effective_states(session, organization_id, today)
     catalogue = active_catalogue()
     families = {d.id: families_of(catalogue, d) for d in devices}
-    decided = effective_states(session, organization_id, today)
     exposed: list[_Exposed] = []
     no_fix: list[Device] = []
-    triaged_away = 0
+    triaged: list[int] = []
     for d in devices:
         exposure = exposures[d.id]
         # The triage decisions in force today apply, as in the exposure report; the fix
         # asked for stays the combined fix of every matched advisory (never lower).
         hits = [h for h in exposure.advisories if decided.get((d.id, h.advisory_id)) not in AWAY]
         if not hits:
-            triaged_away += bool(exposure.advisories)
+            if exposure.advisories:
+                triaged.append(d.id)
             continue
         worst = max((h.severity for h in hits), key=severity_rank)
         fix = exposure.combined_fix.version if exposure.combined_fix else None
@@ -235,9 +254,11 @@ def compare_policies(
                 ok = allowed(number, facts, group_key)
                 if ok:
                     outcome.allowed += 1
+                    outcome.cells["allowed"].append(m.device.id)
                     bare = replace(facts, devices=(replace(mine, coverage=()),))
                     if mine.coverage and not allowed(number, bare, group_key):
                         outcome.only_via_contract += 1
+                        outcome.cells["via_contract"].append(m.device.id)
                         for line in lines:
                             if line.active_on(today) and line.yearly_cost is not None:
                                 currency = line.currency or "?"
@@ -250,12 +271,20 @@ def compare_policies(
                         replace(mine, coverage=(*mine.coverage, new)),))
                     if allowed(number, unlocked, group_key):
                         outcome.contract_would_unlock += 1
+                        outcome.cells["needs_contract"].append(m.device.id)
+                    else:
+                        outcome.cells["refused"].append(m.device.id)
                 done, total = outcome.by_severity.get(m.severity.lower(), (0, 0))
                 outcome.by_severity[m.severity.lower()] = (done + ok, total + 1)
+    position = {d.id: n for n, d in enumerate(devices)}
     for outcome in outcomes:
         outcome.exposed = len(exposed)
-        outcome.triaged_away = triaged_away
+        outcome.triaged_away = len(triaged)
         outcome.no_known_fix = len(no_fix)
+        outcome.cells["no_fix"] = [d.id for d in no_fix]
+        outcome.cells["triaged"] = list(triaged)
+        for ids in outcome.cells.values():
+            ids.sort(key=position.__getitem__)  # by serial, as the devices were read
         outcome.denied = outcome.exposed - outcome.allowed
         for e in exposed:
             if not e.fix:

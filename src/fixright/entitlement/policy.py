@@ -66,6 +66,7 @@ __all__ = [
     "Grant",
     "GrantResult",
     "Policy",
+    "PolicyError",
     "describe",
     "evaluate",
     "licence_includes",
@@ -231,6 +232,25 @@ class _Locator:
         return self.grant(grant) if grant is not None else None
 
 
+class PolicyError(InvalidInput):
+    """A policy that cannot be read, with the line (and, for TOML syntax, the column) at
+    fault when known, so that an editor can point at it."""
+
+    def __init__(self, message: str, *, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def _located(source: str, exc: InvalidInput) -> PolicyError:
+    # Every message of the reader starts with `_where(source, line)`.
+    found = re.match(rf"{re.escape(source)}: line (\d+)\b", exc.message)
+    column = re.search(r"\(at line \d+, column (\d+)\)", exc.message)
+    return PolicyError(exc.message, line=int(found.group(1)) if found else None,
+                       column=int(column.group(1)) if column else None)
+
+
 def _where(source: str, line: int | None) -> str:
     return f"{source}: line {line}" if line else source
 
@@ -260,9 +280,19 @@ def _condition(
 def load_policy(text: str, *, source: str = "<policy>", name: str | None = None) -> Policy:
     """Parse a TOML policy. `source` names it in error messages; `name` overrides its name.
 
-    Raises `InvalidInput` naming the line and key for malformed TOML, an
-    unknown key or condition, or a value of the wrong type.
+    Raises `PolicyError` (an `InvalidInput`) naming the line and key for malformed
+    TOML, an unknown key or condition, or a value of the wrong type; its `line`
+    says the same to a program.
     """
+    try:
+        return _load_policy(text, source=source, name=name)
+    except PolicyError:
+        raise
+    except InvalidInput as exc:
+        raise _located(source, exc) from None
+
+
+def _load_policy(text: str, *, source: str, name: str | None) -> Policy:
     try:
         data = load_toml(text, source)
     except tomllib.TOMLDecodeError as exc:

@@ -81,6 +81,21 @@ def list_policies(session: Session) -> list[dict[str, Any]]:
     return out
 
 
+def proposed_policy(session: Session, name_or_toml: str, *, source: str = "<policy>"
+                    ) -> tuple[Policy, str]:
+    """The policy `set_active_policy` would activate, and its text, changing nothing:
+    what a preview of its effect compares with the active one."""
+    text = name_or_toml
+    if "\n" in text or "[[" in text:
+        policy = load_policy(text, source=source)
+        if policy.name == source:
+            raise InvalidInput(f"{source}: a policy to store needs a top-level name = \"...\"")
+        if is_preset(policy.name) and text != preset_text(policy.name):
+            raise Conflict(f"{source}: {policy.name!r} is a preset name; choose another name")
+        return policy, text
+    return get_policy(session, text), policy_text(session, text)
+
+
 def set_active_policy(
     session: Session, name_or_toml: str, *, actor: str = "system", source: str = "<policy>"
 ) -> PolicyRow:
@@ -89,16 +104,7 @@ def set_active_policy(
     A TOML policy needs a top-level `name`; preset names are reserved for the
     presets' own text. Records `entitlement:policy:activate` in the audit log.
     """
-    text = name_or_toml
-    if "\n" in text or "[[" in text:
-        policy = load_policy(text, source=source)
-        if policy.name == source:
-            raise InvalidInput(f"{source}: a policy to store needs a top-level name = \"...\"")
-        if is_preset(policy.name) and text != preset_text(policy.name):
-            raise Conflict(f"{source}: {policy.name!r} is a preset name; choose another name")
-    else:
-        policy = get_policy(session, text)
-        text = policy_text(session, text)
+    policy, text = proposed_policy(session, name_or_toml, source=source)
     row = session.scalar(select(PolicyRow).where(PolicyRow.name == policy.name))
     if row is None:
         row = PolicyRow(name=policy.name, toml=text, description=policy.description)

@@ -25,6 +25,7 @@ from fixright.triage.api import router as triage_router
 from fixright.web.ui_access import router as access_pages
 from fixright.web.ui_auth import router as auth_pages
 from fixright.web.ui_cliff import router as cliff_pages
+from fixright.web.ui_fixaccess import router as fix_access_pages
 from fixright.web.ui_fleet import router as fleet_pages
 from fixright.web.ui_portal import router as portal_pages
 
@@ -46,5 +47,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(link_router)
     app.include_router(fleet_pages, dependencies=read_only_for_viewers)
     app.include_router(cliff_pages, dependencies=read_only_for_viewers)
-    for pages in (auth_pages, access_pages, portal_pages):
+    for pages in (auth_pages, access_pages, portal_pages, fix_access_pages):
         app.include_router(pages)

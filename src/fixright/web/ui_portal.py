@@ -19,12 +19,14 @@ from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.downloads import service as downloads
 from fixright.entitlement import service as entitlement
-from fixright.errors import Forbidden, InvalidInput
+from fixright.entitlement.policy import PolicyError
+from fixright.errors import Conflict, Forbidden, InvalidInput
 from fixright.http.deps import OptionalPrincipalDep, SessionDep, refuse_viewer_writes
 from fixright.http.params import IdPath
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import PAGE_SIZE, PageNumber, flash, page_count, page_offset, render
 from fixright.web.ui_auth import UiPrincipal
+from fixright.web.ui_fixaccess import confirmed, render_preview
 
 router = APIRouter(include_in_schema=False)
 # Every form here but the download request changes something a viewer may not.
@@ -102,16 +104,21 @@ async def contracts_import(
     return RedirectResponse("/contracts", status_code=303)
 
 
+def _policy_page(request: Request, session: SessionDep, principal: Principal | None,
+                 status_code: int = 200, **editor: object) -> Response:
+    name, policy = entitlement.active_policy(session)
+    return render(request, "policy.html", principal, status_code=status_code, nav="policy",
+                  name=name, policy=policy, policies=entitlement.list_policies(session),
+                  toml=entitlement.policy_text(session, name), **editor)
+
+
 @router.get("/policy", response_class=HTMLResponse)
 def policy_page(
     request: Request, session: SessionDep,
     principal: OptionalPrincipalDep,
 ) -> Response:
     """Public: the active policy in plain words, and the alternatives."""
-    name, policy = entitlement.active_policy(session)
-    return render(request, "policy.html", principal, nav="policy", name=name, policy=policy,
-                  policies=entitlement.list_policies(session),
-                  toml=entitlement.policy_text(session, name))
+    return _policy_page(request, session, principal)
 
 
 @router.post("/policy", response_class=HTMLResponse, dependencies=VIEWERS_READ)
@@ -120,16 +127,33 @@ def policy_set(
     csrf_token: Annotated[str | None, Form()] = None,
     name: Annotated[str, Form()] = "",
     toml: Annotated[str, Form()] = "",
+    confirm: Annotated[str | None, Form()] = None,
 ) -> Response:
+    """First post: a preview of the policy's effect on every owner's fleet. The preview's
+    form posts again with `confirm`, bound to the text previewed; only that activates.
+    A policy that cannot be read comes back in the editor with the error at its line."""
     check_csrf(request, csrf_token)
     _require_operator(principal)
+    # Browsers send CRLF; the stored text (and the confirmation) uses LF.
+    text = toml.replace("\r\n", "\n") if toml.strip() else ""
     try:
-        row = entitlement.set_active_policy(session, toml if toml.strip() else name,
-                                            actor=principal.actor, source="the policy form")
-    except InvalidInput as exc:
+        proposed, _text = entitlement.proposed_policy(session, text or name,
+                                                      source="the policy form")
+    except (InvalidInput, Conflict) as exc:
         session.rollback()
-        flash(request, exc.message, "error")
-        return RedirectResponse("/policy", status_code=303)
+        if not text:
+            flash(request, exc.message, "error")
+            return RedirectResponse("/policy", status_code=303)
+        line = exc.line if isinstance(exc, PolicyError) else None
+        lines = text.splitlines()
+        return _policy_page(
+            request, session, principal, status_code=422, typed=text, toml_error=exc.message,
+            error_line=line, error_column=exc.column if isinstance(exc, PolicyError) else None,
+            error_text=lines[line - 1] if line and 0 < line <= len(lines) else None)
+    if not confirmed(request, text or name, confirm):
+        return render_preview(request, session, principal, proposed, name=name, toml=text)
+    row = entitlement.set_active_policy(session, text or name, actor=principal.actor,
+                                        source="the policy form")
     flash(request, f"Policy {row.name} is now active.", "ok")
     return RedirectResponse("/policy", status_code=303)
 

@@ -32,8 +32,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Security advisories: import and list."),
     "check": ("fixright.check", "check", "Which advisories affect these devices, which release "
               "fixes them, and whether you may download it."),
-    "report": ("fixright.reports.cli", "report_app",
-               "Fleet reports: exposure, fixes, coverage, policies."),
+    "report": ("fixright.changes.cli", "report_app",
+               "Fleet reports: exposure, fixes, coverage, policies, changes."),
     "audit": ("fixright.audit.cli", "audit_app", "The hash-chained audit log."),
     "contracts": ("fixright.contracts.cli", "contracts_app",
                   "Service contracts and their coverage."),
@@ -49,6 +49,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                   "Ask the hardware catalogue about a device."),
     "triage": ("fixright.triage.cli", "triage_app",
                "Triage: per device and advisory, what was decided and why."),
+    "alerts": ("fixright.alerts.cli", "alerts_app",
+               "Alerts: who is told of new exposures, fixes, lapsing contracts and acceptances."),
+    "jobs": ("fixright.jobs.cli", "jobs_app",
+             "Scheduled work: re-check, alerts and digests (and feed syncs), once."),
 }
 
 

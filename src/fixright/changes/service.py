@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
@@ -188,20 +188,36 @@ CHANGE_COLUMNS = ["at", "organization", "kind", "hostname", "serial", "model", "
                   "advisory_id", "severity", "kev", "fix", "cause"]
 
 
-def list_changes(session: Session, *, since: datetime, organization_id: int | None,
+def _where(since: datetime | None, organization_id: int | None,
+           kinds: Collection[str] | None, after_id: int | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if since is not None:
+        conditions.append(ChangeEvent.at >= since)
+    if organization_id is not None:
+        conditions.append(ChangeEvent.organization_id == organization_id)
+    if kinds:
+        conditions.append(ChangeEvent.kind.in_(sorted(kinds)))
+    if after_id is not None:
+        conditions.append(ChangeEvent.id > after_id)
+    return conditions
+
+
+def count_changes(session: Session, *, since: datetime | None, organization_id: int | None,
+                  kinds: Collection[str] | None = None) -> int:
+    """How many events `list_changes` would list without a limit."""
+    query = select(func.count(ChangeEvent.id)).where(*_where(since, organization_id, kinds, None))
+    return int(session.scalar(query) or 0)
+
+
+def list_changes(session: Session, *, since: datetime | None, organization_id: int | None,
                  kinds: Collection[str] | None = None, after_id: int | None = None,
-                 limit: int = MAX_CHANGES) -> list[ChangeRow]:
+                 limit: int = MAX_CHANGES, offset: int = 0) -> list[ChangeRow]:
     """Change events at or after `since`, oldest first; one organisation's or (None) all."""
     query = (select(ChangeEvent, Organization.slug)
              .join(Organization, Organization.id == ChangeEvent.organization_id)
-             .where(ChangeEvent.at >= since))
-    if organization_id is not None:
-        query = query.where(ChangeEvent.organization_id == organization_id)
-    if kinds:
-        query = query.where(ChangeEvent.kind.in_(sorted(kinds)))
-    if after_id is not None:
-        query = query.where(ChangeEvent.id > after_id)
-    rows = session.execute(query.order_by(ChangeEvent.at, ChangeEvent.id).limit(limit))
+             .where(*_where(since, organization_id, kinds, after_id)))
+    rows = session.execute(query.order_by(ChangeEvent.at, ChangeEvent.id)
+                           .limit(limit).offset(offset))
     return [ChangeRow(
         at=e.at, organization=slug, kind=e.kind, hostname=e.hostname, serial=e.serial,
         model=e.model, version=e.version, advisory_id=e.advisory_id, severity=e.severity,

@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter
 
+from fixright.changes.service import recheck
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
 from fixright.triage import service
@@ -33,4 +34,5 @@ def set_triage(body: TriageIn, session: SessionDep, principal: PrincipalDep) -> 
     count = service.set_triage(session, principal.organization_id, advisory_id=body.advisory_id,
                                verdict=verdict, actor=principal.actor, serials=body.serials,
                                where=where)
+    recheck(session, [principal.organization_id], cause="triage (api)")
     return TriageResult(advisory_id=body.advisory_id, state=verdict.state, devices=count)

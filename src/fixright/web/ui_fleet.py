@@ -19,6 +19,7 @@ from fixright.advisories.results import DeviceExposure, DeviceKey
 from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
 from fixright.audit import service as audit
 from fixright.catalog.models import Image
+from fixright.changes.service import recheck
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
@@ -175,6 +176,7 @@ async def import_submit(
         report = import_uploads(session, principal.organization_id, documents,
                                 platform=platform or None, source="show",
                                 actor=principal.actor)
+        recheck(session, [principal.organization_id], cause="devices import (ui)")
     except InvalidInput as exc:
         session.rollback()
         return render(request, "import.html", principal, status_code=422, nav="devices",

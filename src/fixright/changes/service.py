@@ -182,6 +182,7 @@ class ChangeRow:
     fix: str | None
     cause: str
     id: int
+    device_id: int
 
 
 CHANGE_COLUMNS = ["at", "organization", "kind", "hostname", "serial", "model", "version",
@@ -221,4 +222,5 @@ def list_changes(session: Session, *, since: datetime | None, organization_id: i
     return [ChangeRow(
         at=e.at, organization=slug, kind=e.kind, hostname=e.hostname, serial=e.serial,
         model=e.model, version=e.version, advisory_id=e.advisory_id, severity=e.severity,
-        kev=e.kev, fix=e.fix, cause=e.cause, id=e.id) for e, slug in rows]
+        kev=e.kev, fix=e.fix, cause=e.cause, id=e.id,
+        device_id=e.device_id) for e, slug in rows]

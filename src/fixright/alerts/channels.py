@@ -89,7 +89,7 @@ def send_webhook(settings: Settings, url: str, secret: str, message: Message) ->
 
 
 def deliver(settings: Settings, channel: str, target: str, secret: str | None, message: Message,
-            *, sleep: Callable[[float], None] = time.sleep) -> Outcome:
+            *, sleep: Callable[[float], object] = time.sleep) -> Outcome:
     """Send with up to `alert_attempts` tries, backing off exponentially; never raises."""
     error = ""
     for attempt in range(1, settings.alert_attempts + 1):

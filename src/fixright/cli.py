@@ -190,12 +190,15 @@ def serve(
     root_path: str | None = typer.Option(
         None, envvar="FIXRIGHT_ROOT_PATH",
         help="The sub-path the proxy serves fixright under, e.g. /fixright."),
+    with_jobs: bool = typer.Option(
+        False, "--with-jobs", help="Also run `jobs run` every FIXRIGHT_JOBS_INTERVAL_MINUTES "
+        "inside the server (instead of a systemd timer or cron)."),
 ) -> None:
     """Migrate the database and run the web portal and API."""
     from fixright.web.serve import run_server
 
     run_server(ctx, host=host, port=port, demo=demo, workers=workers, server=server,
-               root_path=root_path)
+               root_path=root_path, with_jobs=with_jobs)
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ from fixright.web.templating import (
     render,
 )
 from fixright.web.ui_auth import UiPrincipal
+from fixright.jobs.service import job_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,6 +92,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
         "policy_name": policy_name,
         "policy": policy,
         "today": today,
+        "jobs": job_state(session),
     }
     if principal.is_operator:
         context["image_count"] = session.scalar(select(func.count()).select_from(Image))

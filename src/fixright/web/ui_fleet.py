@@ -29,6 +29,7 @@ from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
+from fixright.jobs.service import job_state
 from fixright.reports.fiximages import images_of_targets, target_dict
 from fixright.web.sessions import check_csrf
 from fixright.web.templating import (
@@ -40,7 +41,6 @@ from fixright.web.templating import (
     render,
 )
 from fixright.web.ui_auth import UiPrincipal
-from fixright.jobs.service import job_state
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,11 +12,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-
-from fixright.alerts.models import AlertDelivery
-from fixright.config import Settings
-from fixright.db import make_session_factory, utcnow
-from fixright.jobs.service import run_once
 from tests.alerts.receivers import (
     SMTP_PASSWORD,
     SMTP_USER,
@@ -25,6 +20,11 @@ from tests.alerts.receivers import (
     webhook_receiver,
 )
 from tests.changes.world import ADVISORY, advisory_path, affected_serials, fleet
+
+from fixright.alerts.models import AlertDelivery
+from fixright.config import Settings
+from fixright.db import make_session_factory, utcnow
+from fixright.jobs.service import run_once
 
 
 def _settings(db_url: str, data_dir: Path, smtp_port: int, cert: Path | None) -> Settings:

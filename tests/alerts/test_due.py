@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from tests.changes.world import ADVISORY, advisory_path, affected_serials, fleet
+
 from fixright.alerts import service
 from fixright.alerts.models import AlertSubscription
 from fixright.db import make_session_factory, session_scope, utcnow
-from tests.changes.world import ADVISORY, advisory_path, affected_serials, fleet
 
 
 def _collect(engine, org_slug: str | None = None) -> list[service.Outgoing]:

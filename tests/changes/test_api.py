@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.changes.world import advisory_path
 
 from fixright.accounts import service as accounts
 from fixright.audit.models import AuditEvent
 from fixright.config import Settings
 from fixright.web.app import create_app
-from tests.changes.world import advisory_path
 
 
 @dataclass

@@ -7,10 +7,6 @@ import io
 import json
 
 from sqlalchemy import func, select
-
-from fixright.changes.models import ChangeEvent, ExposureSnapshot
-from fixright.changes.service import recheck
-from fixright.db import make_session_factory, session_scope
 from tests.changes.world import (
     ADVISORY,
     advisory_path,
@@ -19,6 +15,10 @@ from tests.changes.world import (
     fleet,
     revision_without,
 )
+
+from fixright.changes.models import ChangeEvent, ExposureSnapshot
+from fixright.changes.service import recheck
+from fixright.db import make_session_factory, session_scope
 
 
 def test_advisory_import_records_the_newly_exposed_devices(cli, shared_data) -> None:

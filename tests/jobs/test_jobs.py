@@ -6,13 +6,13 @@ import threading
 from datetime import timedelta
 
 from sqlalchemy import select
+from tests.changes.world import advisory_path, changes, fleet
 
 from fixright.config import Settings
 from fixright.db import make_session_factory, session_scope, utcnow
 from fixright.jobs.lock import job_lock
 from fixright.jobs.models import JobLock, JobState
 from fixright.jobs.service import JOB, STEPS, JobRun, Step, run_once
-from tests.changes.world import advisory_path, changes, fleet
 
 
 def test_a_second_run_finds_the_lock_and_does_nothing(engine, db_url, data_dir) -> None:

@@ -422,6 +422,7 @@ def collect_cmd(
         with app.session() as session:
             _print_report(service.import_facts(session, organization_id, facts, "ssh",
                                                 actor="cli"))
+            recheck(session, [organization_id], cause="devices collect (cli)")
     if failures:
         _list_failures(failures, f"{len(failures)} host(s) not imported:")
         raise typer.Exit(1)

@@ -32,8 +32,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Security advisories: import, list, sync from feeds."),
     "check": ("fixright.check", "check", "Which advisories affect these devices, which release "
               "fixes them, and whether you may download it."),
-    "report": ("fixright.reports.cli", "report_app",
-               "Fleet reports: exposure, fixes, coverage, policies."),
+    "report": ("fixright.changes.cli", "report_app",
+               "Fleet reports: exposure, fixes, coverage, policies, changes."),
     "audit": ("fixright.audit.cli", "audit_app", "The hash-chained audit log."),
     "contracts": ("fixright.contracts.cli", "contracts_app",
                   "Service contracts and their coverage."),
@@ -53,6 +53,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                "Security-fix claims for exposed devices a policy denies: create, list, state."),
     "triage": ("fixright.triage.cli", "triage_app",
                "Triage: per device and advisory, what was decided and why."),
+    "alerts": ("fixright.alerts.cli", "alerts_app",
+               "Alerts: who is told of new exposures, fixes, lapsing contracts and acceptances."),
+    "jobs": ("fixright.jobs.cli", "jobs_app",
+             "Scheduled work: re-check, alerts and digests (and feed syncs), once."),
 }
 
 
@@ -190,12 +194,15 @@ def serve(
     root_path: str | None = typer.Option(
         None, envvar="FIXRIGHT_ROOT_PATH",
         help="The sub-path the proxy serves fixright under, e.g. /fixright."),
+    with_jobs: bool = typer.Option(
+        False, "--with-jobs", help="Also run `jobs run` every FIXRIGHT_JOBS_INTERVAL_MINUTES "
+        "inside the server (instead of a systemd timer or cron)."),
 ) -> None:
     """Migrate the database and run the web portal and API."""
     from fixright.web.serve import run_server
 
     run_server(ctx, host=host, port=port, demo=demo, workers=workers, server=server,
-               root_path=root_path)
+               root_path=root_path, with_jobs=with_jobs)
 
 
 def main() -> None:

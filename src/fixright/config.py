@@ -55,6 +55,25 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # `/metrics` answers only to `Authorization: Bearer <this>`; unset, it answers 404.
     metrics_token: str | None = None
+    # Where alert messages link to (the portal as its users reach it), e.g. https://fix.example.
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing alert e-mail (docs/operations.md). STARTTLS is on by default: no credentials
+    # in clear; `smtp_ca_file` trusts a private CA (or a test server's own certificate).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "fixright@localhost"
+    smtp_ca_file: Path | None = None
+    # Each alert delivery: this many attempts, waiting backoff, 2*backoff ... between them,
+    # each attempt bounded by the timeout.
+    alert_attempts: int = Field(default=4, ge=1, le=10)
+    alert_backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+    alert_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    # `fixright serve --with-jobs`: run `jobs run` inside the server every this many minutes.
+    jobs_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    serve_jobs: bool = False
 
     @field_validator("data_dir")
     @classmethod

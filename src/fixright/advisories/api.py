@@ -34,6 +34,7 @@ from fixright.advisories.schemas import (
     UnplacedProductOut,
 )
 from fixright.advisories.severity import FILTER_HELP, severity_filter
+from fixright.changes.service import recheck
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
@@ -150,6 +151,8 @@ def _import(session: Session, documents: list[tuple[str, bytes]], lenient: bool,
     if failures:
         raise InvalidInput("; ".join(failures) + "; nothing was imported")
     report = service.import_results(session, results, actor=actor)
+    if report.created or report.updated:
+        recheck(session, cause="advisories import (api)")
     return AdvisoryImportOut(
         created=report.created, updated=report.updated, unchanged=report.unchanged,
         dropped=[DroppedOut(file=f, where=d.where, reason=d.reason) for f, d in report.dropped],

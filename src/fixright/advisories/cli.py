@@ -15,6 +15,7 @@ from fixright.advisories.planning import match_devices
 from fixright.advisories.records import newest_editions
 from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
 from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
+from fixright.changes.service import recheck
 from fixright.clikit import app_context, console, err_console
 from fixright.errors import InvalidInput
 from fixright.hardware import active_catalogue
@@ -67,6 +68,8 @@ def import_(
             session, paths, skip_bad=skip_bad, lenient=lenient, strict=strict, actor="cli",
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+        if report.created or report.updated:
+            recheck(session, cause="advisories import (cli)")
     by_file: dict[str, list[str]] = {}
     for name, warning in report.warnings:
         by_file.setdefault(name, []).append(warning.describe())

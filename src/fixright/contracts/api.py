@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from fixright.changes.service import recheck
 from fixright.contracts import service
 from fixright.contracts.csvio import read_contract_csv
 from fixright.contracts.schemas import (
@@ -153,6 +154,7 @@ def import_contracts(
         updated += [n for n in report.contracts_updated if n not in updated]
         unknown += [UnknownSerialOut(row=r.row, contract=r.contract_number, serial=r.serial,
                                      product_id=r.product_id) for r in report.unknown_serials]
+    recheck(session, [principal.organization_id], cause="contracts import (api)")
     for _, contract_file in parsed:
         ignored += [c for c in contract_file.ignored_columns if c not in ignored]
     return ContractImportOut(

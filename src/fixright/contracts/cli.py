@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from fixright.changes.service import recheck
 from fixright.clikit import app_context, console, err_console
 from fixright.contracts import service
 from fixright.contracts.csvio import read_contract_csv
@@ -62,6 +63,7 @@ def import_(
         organization = resolve_organization(session, org)
         report = service.import_rows(session, organization.id, parsed.rows, provider=provider,
                                      source=path.name, actor="cli", replace=replace)
+        recheck(session, [organization.id], cause="contracts import (cli)")
     report.ignored_columns = parsed.ignored_columns
     unknown = [{"row": r.row, "contract": r.contract_number, "serial": r.serial,
                 "product_id": r.product_id} for r in report.unknown_serials]

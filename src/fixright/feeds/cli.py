@@ -15,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from fixright.advisories.cli import advisories_app as _advisories
+from fixright.changes.service import recheck
 from fixright.clikit import app_context, console, err_console, error_line, fail
 from fixright.feeds import service
 from fixright.feeds.fetch import FetchPolicy
@@ -118,6 +119,10 @@ def sync(
                 summary.merge(service.sync_source(app.session, url, kind, options, now))
         else:
             summary = service.sync_due(app.session, now, options, interval=timedelta(0))
+    if summary.new or summary.changed:
+        # As after an import: the fleet is matched again and what changed is recorded.
+        with app.session() as session:
+            recheck(session, cause="advisories sync (cli)")
     for label, urls in (("new", summary.new), ("changed", summary.changed)):
         for url in urls[:_SHOWN]:
             console.print(f"{label} {url}", highlight=False, markup=False)

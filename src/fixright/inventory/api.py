@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from fixright.changes.service import recheck
 from fixright.errors import Conflict
 from fixright.hardware import active_catalogue, require_family
 from fixright.http.deps import PrincipalDep, SessionDep
@@ -85,6 +86,7 @@ def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) 
         platform=platform, platform_warning=warning or "", source_name="api", command="",
     )
     service.import_facts(session, org, [facts], "api", actor=principal.actor)
+    recheck(session, [org], cause="device added (api)")
     created = _find(session, org, body.vendor, body.serial)
     assert created is not None  # just written in this transaction
     return created
@@ -136,6 +138,7 @@ def import_devices(
     """Import devices, all-or-nothing: one unreadable document and nothing is written."""
     report = import_uploads(session, principal.organization_id, documents, platform=platform,
                             source="api", actor=principal.actor)
+    recheck(session, [principal.organization_id], cause="devices import (api)")
     return DeviceImportOut(
         created=[_change(c) for c in report.created],
         updated=[_change(c) for c in report.updated],

@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from rich.progress import Progress
 
+from fixright.changes.service import recheck
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.hardware import active_catalogue
@@ -225,6 +226,7 @@ def import_(
                                                          actor="cli"))
             if rows:
                 reports.append(service.import_csv_rows(session, organization.id, rows, actor="cli"))
+            recheck(session, [organization.id], cause="devices import (cli)")
         _print_report(_merge_reports(*reports))
     if read.notes:
         err_console.print(f"[yellow]note:[/] {len(read.notes)} remark(s) on the exports:",
@@ -420,6 +422,7 @@ def collect_cmd(
         with app.session() as session:
             _print_report(service.import_facts(session, organization_id, facts, "ssh",
                                                 actor="cli"))
+            recheck(session, [organization_id], cause="devices collect (cli)")
     if failures:
         _list_failures(failures, f"{len(failures)} host(s) not imported:")
         raise typer.Exit(1)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from fixright.accounts.models import Organization
+from fixright.changes.service import recheck
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
 from fixright.triage import service
@@ -45,6 +46,7 @@ def set_triage(body: TriageIn, session: SessionDep, principal: PrincipalDep) -> 
     count = service.set_triage(session, principal.organization_id, advisory_id=body.advisory_id,
                                verdict=verdict, actor=principal.actor, serials=body.serials,
                                where=where)
+    recheck(session, [principal.organization_id], cause="triage (api)")
     return TriageResult(advisory_id=body.advisory_id, state=verdict.state, devices=count)
 
 

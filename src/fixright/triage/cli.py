@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from fixright.changes.service import recheck
 from fixright.clikit import app_context, console
 from fixright.errors import InvalidInput
 from fixright.inventory.service import resolve_organization
@@ -58,6 +59,7 @@ def set_(
         organization = resolve_organization(session, org)
         count = service.set_triage(session, organization.id, advisory_id=advisory,
                                    verdict=verdict, actor="cli", serials=serial, where=where)
+        recheck(session, [organization.id], cause="triage (cli)", today=day)
     plural = "device" if count == 1 else "devices"
     console.print(f"{organization.slug}: {advisory} is {verdict.state} on {count} {plural}",
                   highlight=False)

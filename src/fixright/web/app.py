@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from fixright.http.errors import (
     validation_error_json,
 )
 from fixright.http.params import refuse_nul
+from fixright.jobs.loop import JobLoop
 from fixright.web.logs import configure_logging
 from fixright.web.observe import RequestObserver
 from fixright.web.observe import router as ops_router
@@ -48,7 +51,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings.resolved_database_url())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # `serve --with-jobs`: the scheduled work in a thread of each worker (the jobs lock
+        # lets one of them at a time do it).
+        loop = JobLoop(engine, settings) if settings.serve_jobs else None
+        if loop is not None:
+            loop.start()
+        try:
+            yield
+        finally:
+            if loop is not None:
+                loop.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="fixright",
         version=__version__,
         openapi_url=f"{API_PREFIX}/openapi.json",

@@ -11,9 +11,11 @@ from fastapi import Depends, FastAPI
 from fixright.access.api import router as access_router
 from fixright.accounts.api import router as accounts_router
 from fixright.advisories.api import router as advisories_router
+from fixright.alerts.api import router as alerts_router
 from fixright.audit.api import router as audit_router
 from fixright.catalog.api import router as catalog_router
 from fixright.claims.api import router as claims_router
+from fixright.changes.api import router as changes_router
 from fixright.contracts.api import router as contracts_router
 from fixright.downloads.api import link_router
 from fixright.downloads.api import router as downloads_router
@@ -40,7 +42,7 @@ def include_routers(app: FastAPI) -> None:
     read_only_for_viewers = [Depends(refuse_viewer_writes)]
     for domain_router in (inventory_router, advisories_router, reports_router,
                           contracts_router, catalog_router, entitlement_router, triage_router,
-                          audit_router, claims_router):
+                          audit_router, claims_router, changes_router, alerts_router):
         app.include_router(domain_router, prefix=API_PREFIX, dependencies=read_only_for_viewers)
     for domain_router in (accounts_router, access_router, downloads_router):
         app.include_router(domain_router, prefix=API_PREFIX)

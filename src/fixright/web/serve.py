@@ -24,7 +24,7 @@ APP = "fixright.web.app:create_app_from_env"
 
 
 def run_server(ctx: typer.Context, *, host: str, port: int, demo: bool, workers: int,
-               server: str, root_path: str | None) -> None:
+               server: str, root_path: str | None, with_jobs: bool = False) -> None:
     """Check the settings, migrate, load the demo if asked, then serve until stopped."""
     if server not in ("granian", "uvicorn"):
         raise InvalidInput(f"--server must be granian or uvicorn, not {server!r}")
@@ -45,6 +45,8 @@ def run_server(ctx: typer.Context, *, host: str, port: int, demo: bool, workers:
     os.environ["FIXRIGHT_ROOT_PATH"] = settings.root_path
     if demo:
         os.environ["FIXRIGHT_DEMO"] = "1"
+    if with_jobs:
+        os.environ["FIXRIGHT_SERVE_JOBS"] = "1"
     console.print(f"fixright listening on http://{host}:{port}{settings.root_path}/",
                   highlight=False)
     if server == "granian":

@@ -19,6 +19,7 @@ from fixright.advisories.results import DeviceExposure, DeviceKey
 from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
 from fixright.audit import service as audit
 from fixright.catalog.models import Image
+from fixright.changes.service import recheck
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
@@ -28,6 +29,7 @@ from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
+from fixright.jobs.service import job_state
 from fixright.reports.fiximages import images_of_targets, target_dict
 from fixright.triage import service as triage
 from fixright.triage.states import AWAY, JUSTIFICATIONS, STATES, check
@@ -101,6 +103,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
         "policy_name": policy_name,
         "policy": policy,
         "today": today,
+        "jobs": job_state(session),
     }
     if principal.is_operator:
         context["image_count"] = session.scalar(select(func.count()).select_from(Image))
@@ -222,6 +225,7 @@ async def import_submit(
         report = import_uploads(session, principal.organization_id, documents,
                                 platform=platform or None, source="show",
                                 actor=principal.actor)
+        recheck(session, [principal.organization_id], cause="devices import (ui)")
     except InvalidInput as exc:
         session.rollback()
         return render(request, "import.html", principal, status_code=422, nav="devices",

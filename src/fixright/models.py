@@ -3,12 +3,12 @@ from fixright.advisories import models as advisories  # noqa: F401
 from fixright.alerts import models as alerts  # noqa: F401
 from fixright.audit import models as audit  # noqa: F401
 from fixright.catalog import models as catalog  # noqa: F401
-from fixright.claims import models as claims  # noqa: F401
 from fixright.changes import models as changes  # noqa: F401
+from fixright.claims import models as claims  # noqa: F401
 from fixright.contracts import models as contracts  # noqa: F401
 from fixright.entitlement import models as entitlement  # noqa: F401
 from fixright.feeds import models as feeds  # noqa: F401
 from fixright.inventory import models as inventory  # noqa: F401
-from fixright.lifecycle import models as lifecycle  # noqa: F401
 from fixright.jobs import models as jobs  # noqa: F401
+from fixright.lifecycle import models as lifecycle  # noqa: F401
 from fixright.triage import models as triage  # noqa: F401

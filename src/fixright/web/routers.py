@@ -14,8 +14,8 @@ from fixright.advisories.api import router as advisories_router
 from fixright.alerts.api import router as alerts_router
 from fixright.audit.api import router as audit_router
 from fixright.catalog.api import router as catalog_router
-from fixright.claims.api import router as claims_router
 from fixright.changes.api import router as changes_router
+from fixright.claims.api import router as claims_router
 from fixright.contracts.api import router as contracts_router
 from fixright.downloads.api import link_router
 from fixright.downloads.api import router as downloads_router

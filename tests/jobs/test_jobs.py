@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
-from tests.changes.world import advisory_path, changes, fleet
+from tests.changes.world import ADVISORY, advisory_path, changes, fleet
+from tests.feeds.site import Doc, publish
 
 from fixright.config import Settings
 from fixright.db import make_session_factory, session_scope, utcnow
@@ -74,7 +75,7 @@ def test_cli_jobs_run_rechecks_once_and_records_its_run(cli, engine, shared_data
     before = changes(cli)
     first = cli("jobs", "run")
     assert first.exit_code == 0, first.output
-    assert "feeds-sync: skipped" in first.stdout and "recheck: re-checked" in first.stdout
+    assert "feeds-sync: no source due" in first.stdout and "recheck: re-checked" in first.stdout
     assert changes(cli) == before  # the imports re-checked already: nothing new
     again = cli("jobs", "run")
     assert "recheck: nothing changed since the last run" in again.stdout
@@ -104,3 +105,26 @@ def test_serve_with_jobs_runs_the_loop_in_the_server(engine, db_url, data_dir) -
         while not finished():
             assert utcnow() < deadline, "the jobs loop never ran"
             threading.Event().wait(0.05)
+
+
+def test_jobs_run_syncs_a_registered_feed_then_rechecks_the_fleet(
+        cli, shared_data, site, signer) -> None:
+    """The three steps end to end: a provider on 127.0.0.1 publishes the advisory,
+    `jobs run` fetches it (hash and signature checked), and the re-check records
+    the fleet's new exposures, which `report changes` then lists."""
+    fleet(cli, shared_data)
+    assert changes(cli) == []
+    url = publish(site, signer, [Doc(f"2018/{ADVISORY}.json",
+                                     advisory_path(shared_data).read_bytes(),
+                                     datetime(2026, 11, 1, tzinfo=UTC))])
+    added = cli("advisories", "sources", "add", url)
+    assert added.exit_code == 0, added.output
+    result = cli("jobs", "run")
+    assert result.exit_code == 0, result.output
+    assert "feeds-sync: 1 new, 0 changed, 0 unchanged, 0 refused" in result.stdout
+    events = changes(cli)
+    assert events and {e["kind"] for e in events} == {"new_exposure"}
+    assert {e["advisory_id"] for e in events} == {ADVISORY}
+    again = cli("jobs", "run")
+    assert "feeds-sync: no source due" in again.stdout
+    assert changes(cli) == events

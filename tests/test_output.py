@@ -78,3 +78,34 @@ def test_tables_fold_long_cells_instead_of_cutting_them() -> None:
         body = [line.split("│") for line in text.splitlines() if line.startswith("│")]
         assert "".join(cells[1].strip() for cells in body) == ident
         assert "".join(cells[2].strip() for cells in body) == rows[0]["b"]
+
+
+def _table(rows, columns, width: int, **kwargs) -> str:
+    buffer = io.StringIO()
+    emit(rows, columns, "table", console=Console(file=buffer, width=width), **kwargs)
+    return buffer.getvalue()
+
+
+def test_narrow_tables_leave_columns_out_rather_than_break_words() -> None:
+    ident = "cisco-sa-ios-xr-verii-bypass-HhPwQRvx"
+    rows = [{"serial": "FCW2233FFG3", "advisory_id": ident, "note": "a b c " * 10,
+             "extra": "unimportant-words-here", "empty": None}]
+    columns = ["serial", "advisory_id", "extra", "note", "empty"]
+    text = _table(rows, columns, 70, drop=("extra",))
+    assert all(len(line) <= 70 for line in text.splitlines() if line.startswith("│"))
+    assert ident in text and "FCW2233FFG3" in text  # whole, on one line each
+    assert "not shown at 70 columns: extra, empty" in text.replace("\n", " ")
+    wide = _table(rows, columns, 200)
+    assert "unimportant-words-here" in wide and "not shown at 200 columns: empty" in wide
+
+
+def test_tables_say_yes_and_no_and_csv_keeps_its_text() -> None:
+    rows = [{"a": True, "b": False}]
+    text = _table(rows, ["a", "b"], 80)
+    assert "yes" in text and "no" in text and "True" not in text and "False" not in text
+    assert json.loads(_emitted(rows, "json")) == rows  # JSON keeps booleans
+
+
+def test_headers_are_words() -> None:
+    text = _table([{"combined_fix": "1.2"}], ["combined_fix"], 80)
+    assert "combined fix" in text and "combined_fix" not in text

@@ -96,7 +96,7 @@ def test_narrow_tables_leave_columns_out_rather_than_break_words() -> None:
     assert ident in text and "FCW2233FFG3" in text  # whole, on one line each
     assert "not shown at 70 columns: extra, empty" in text.replace("\n", " ")
     wide = _table(rows, columns, 200)
-    assert "unimportant-words-here" in wide and "not shown at 200 columns: empty" in wide
+    assert "unimportant-words-here" in wide and "not shown" not in wide
 
 
 def test_tables_say_yes_and_no_and_csv_keeps_its_text() -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.audit import service as audit
 from fixright.db import utcnow
-from fixright.errors import InvalidInput, NotFound
+from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import Catalogue, active_catalogue, device_families, require_family
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
 from fixright.inventory.models import SOURCES, Device
@@ -136,6 +136,43 @@ def _existing(
     return found
 
 
+def _refuse_serials_of_others(
+    session: Session, organization_id: int, keys: Sequence[tuple[str, str]]
+) -> None:
+    """`Conflict` naming every serial another organisation has in service; nothing is written.
+
+    A serial is one physical box: counting it for two owners would let both
+    download under one contract. The whole import is refused (not the rows
+    alone) so a file never goes in half. The other owner is not named: that
+    would tell a stranger who owns the box. A retired device no longer holds
+    its serial, so resold hardware can move to its new owner.
+    """
+    by_vendor: dict[str, list[str]] = {}
+    for vendor, serial in keys:
+        by_vendor.setdefault(vendor, []).append(serial)
+    taken: list[str] = []
+    for vendor, serials in by_vendor.items():
+        serials.sort()
+        for start in range(0, len(serials), _CHUNK):
+            taken += session.scalars(
+                select(Device.serial).where(
+                    Device.vendor == vendor,
+                    Device.serial.in_(serials[start : start + _CHUNK]),
+                    Device.organization_id != organization_id,
+                    Device.retired_at.is_(None),
+                ).distinct()
+            )
+    if taken:
+        shown = ", ".join(sorted(taken)[:20]) + (f" and {len(taken) - 20} more"
+                                                   if len(taken) > 20 else "")
+        raise Conflict(
+            f"serial{'s' if len(taken) > 1 else ''} {shown} "
+            f"{'are' if len(taken) > 1 else 'is'} registered to another organisation: "
+            "nothing was imported. If the device changed hands, its previous owner retires "
+            "it first; otherwise ask the portal operator."
+        )
+
+
 def _upsert(
     session: Session, organization_id: int, records: Iterable[dict[str, Any]], source: str,
     actor: str,
@@ -146,6 +183,7 @@ def _upsert(
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         latest[(record["vendor"], record["serial"])] = record
+    _refuse_serials_of_others(session, organization_id, list(latest))
     existing = _existing(session, organization_id, list(latest))
     now = utcnow()
     report = ImportReport()

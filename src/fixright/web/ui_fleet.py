@@ -21,7 +21,7 @@ from fixright.audit import service as audit
 from fixright.catalog.models import Image
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
-from fixright.errors import InvalidInput
+from fixright.errors import Conflict, InvalidInput
 from fixright.hardware import active_catalogue
 from fixright.http.deps import SessionDep
 from fixright.http.params import IdPath
@@ -175,7 +175,7 @@ async def import_submit(
         report = import_uploads(session, principal.organization_id, documents,
                                 platform=platform or None, source="show",
                                 actor=principal.actor)
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:
         session.rollback()
         return render(request, "import.html", principal, status_code=422, nav="devices",
                       error=exc.message, pasted=pasted, platform=platform)

@@ -58,6 +58,24 @@ class ImportReport:
     unknown_serials: list[CoverageRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
 
+    def sentence(self) -> str:
+        """What the import did, said for people: "Imported 12 contract lines: 10 new, 2 updated."."""
+        def count(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+        lines = self.lines_created + self.lines_updated + self.lines_unchanged
+        parts = [f"{self.lines_created} new", f"{self.lines_updated} updated"]
+        parts += [f"{self.lines_unchanged} unchanged"] if self.lines_unchanged else []
+        parts += ([f"{self.lines_removed} removed (no longer in the file)"]
+                  if self.lines_removed else [])
+        text = f"Imported {count(lines, 'contract line')}: {', '.join(parts)}."
+        created, updated = len(self.contracts_created), len(self.contracts_updated)
+        if created or updated:
+            text += (f" Contracts: {created} new, {updated} updated.")
+        if self.unknown_serials:
+            text += (f" {count(len(self.unknown_serials), 'line')} name a serial with no "
+                     "registered device (kept).")
+        return text
+
     def summary(self) -> dict[str, object]:
         return {
             "contracts_created": len(self.contracts_created),

@@ -97,8 +97,7 @@ async def contracts_import(
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")
         return RedirectResponse("/contracts", status_code=303)
-    summary = ", ".join(f"{k}: {v}" for k, v in report.summary().items())
-    flash(request, f"Contracts imported ({summary}).", "ok")
+    flash(request, report.sentence(), "ok")
     return RedirectResponse("/contracts", status_code=303)
 
 

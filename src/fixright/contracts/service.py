@@ -405,6 +405,8 @@ class CoverageReport:
     yearly_cost: dict[str, Decimal]
     per_service_level: list[ServiceLevelRow]
     lines_on_unknown_serials: int
+    # The same yearly cost per contract number: these add up to `yearly_cost`.
+    yearly_cost_by_contract: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
     def summary_rows(self) -> list[dict[str, object]]:
         """One row per measure, for `report coverage`."""
@@ -442,6 +444,7 @@ def coverage_report(session: Session, organization_id: int, today: date) -> Cove
     lapsing = {n: [(d, u) for d, u in covered if (u - today).days <= n] for n in LAPSE_WINDOWS}
     total: dict[str, Decimal] = defaultdict(Decimal)
     levels: dict[str, _LevelTally] = defaultdict(_LevelTally)
+    by_contract: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for serial, lines in coverage.items():
         for line in lines:
             if not line.active_on(today):
@@ -454,8 +457,9 @@ def coverage_report(session: Session, organization_id: int, today: date) -> Cove
                 currency = line.currency or "?"
                 total[currency] += line.yearly_cost
                 tally.cost[currency] += line.yearly_cost
+                by_contract[line.contract_number][currency] += line.yearly_cost
     per_level = [ServiceLevelRow(name, len(t.devices), t.lines, dict(t.cost))
                  for name, t in sorted(levels.items())]
     unknown = sum(len(lines) for serial, lines in coverage.items() if serial not in known)
     return CoverageReport(today, len(devices), covered, uncovered, lapsing, dict(total),
-                          per_level, unknown)
+                          per_level, unknown, {k: dict(v) for k, v in by_contract.items()})

@@ -340,10 +340,11 @@ def import_csv_rows(
 
 
 def _filtered(
-    query: Any, organization_id: int, search: str | None, os_family: str | None,
+    query: Any, organization_id: int | None, search: str | None, os_family: str | None,
     platform: str | None = None, include_retired: bool = False,
 ) -> Any:
-    query = query.where(Device.organization_id == organization_id)
+    if organization_id is not None:  # None: every organisation (the portal operator's view)
+        query = query.where(Device.organization_id == organization_id)
     if not include_retired:
         query = query.where(Device.retired_at.is_(None))
     if os_family:
@@ -367,9 +368,16 @@ def _filtered(
     return query
 
 
+_ORDERS: dict[str, tuple[Any, ...]] = {
+    "id": (Device.id,),
+    "serial": (Device.serial, Device.id),
+    "host": (func.lower(func.coalesce(Device.hostname, "")), Device.serial, Device.id),
+}
+
+
 def list_devices(
     session: Session,
-    organization_id: int,
+    organization_id: int | None,
     *,
     search: str | None = None,
     os_family: str | None = None,
@@ -377,14 +385,14 @@ def list_devices(
     offset: int = 0,
     platform: str | None = None,
     include_retired: bool = False,
+    order: str = "id",
 ) -> list[Device]:
-    """The organisation's devices in service (with `include_retired`, all), ordered by id;
-    `search` matches serial, hostname, model, version or platform (case-insensitive
+    """The organisation's devices in service (with `include_retired`, all), ordered by id
+    (`organization_id=None`: every organisation's, for the portal operator only; `order`
+    "serial" or "host" sorts by those instead); `search` matches serial, hostname, model, version or platform (case-insensitive
     substring); `platform` is exact."""
     query = _filtered(select(Device), organization_id, search, os_family, platform,
-                      include_retired).order_by(
-        Device.id
-    )
+                      include_retired).order_by(*_ORDERS[order])
     if offset:
         query = query.offset(max(offset, 0))
     if limit is not None:
@@ -394,7 +402,7 @@ def list_devices(
 
 def count_devices(
     session: Session,
-    organization_id: int,
+    organization_id: int | None,
     *,
     search: str | None = None,
     os_family: str | None = None,
@@ -464,11 +472,15 @@ def devices_running(
     return sorted(found, key=lambda d: (d.serial, d.id))
 
 
-def get_device(session: Session, organization_id: int, device_id: int) -> Device:
-    """One device of the organisation; `NotFound` for an unknown id or another's device."""
-    device = session.scalar(
-        select(Device).where(Device.id == device_id, Device.organization_id == organization_id)
-    )
+def get_device(session: Session, organization_id: int | None, device_id: int) -> Device:
+    """One device of the organisation; `NotFound` for an unknown id or another's device.
+
+    `organization_id=None` finds any organisation's device: the portal operator's view.
+    """
+    query = select(Device).where(Device.id == device_id)
+    if organization_id is not None:
+        query = query.where(Device.organization_id == organization_id)
+    device = session.scalar(query)
     if device is None:
         raise NotFound(f"no device {device_id}")
     return device

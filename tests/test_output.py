@@ -109,3 +109,14 @@ def test_tables_say_yes_and_no_and_csv_keeps_its_text() -> None:
 def test_headers_are_words() -> None:
     text = _table([{"combined_fix": "1.2"}], ["combined_fix"], 80)
     assert "combined fix" in text and "combined_fix" not in text
+
+
+def test_money_is_a_number_in_json_and_keeps_its_cents_in_csv() -> None:
+    from decimal import Decimal
+
+    rows = [{"a": Decimal("290.20"), "b": {"USD": Decimal("1746.00")}}]
+    data = json.loads(_emitted(rows, "json"))
+    assert data == [{"a": 290.2, "b": {"USD": 1746.0}}]
+    assert json.loads(_emitted(rows, "jsonl")) == data[0]
+    assert json.loads(_emitted([], "json", json_data=rows[0])) == data[0]
+    assert _emitted(rows, "csv").splitlines()[1].startswith("290.20,")

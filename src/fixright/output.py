@@ -40,16 +40,22 @@ def neutralise_cell(value: str) -> str:
     return value
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any, *, numbers: bool = False) -> Any:
+    """`value` made of JSON types. Decimals (money) are numbers in JSON (`numbers`), and
+    keep their written form ("1746.00") in a CSV or table cell."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return float(value) if numbers else str(value)
     if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(v) for v in value]
+        return [_plain(v, numbers=numbers) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, numbers=numbers) for k, v in value.items()}
     return value
+
+
+def _json(value: Any) -> Any:
+    return _plain(value, numbers=True)
 
 
 def _cell(value: Any) -> str:
@@ -68,7 +74,7 @@ def _shown(value: Any) -> str:
 
 
 def to_json(data: Any) -> str:
-    return json.dumps(_plain(data), indent=2, ensure_ascii=False)
+    return json.dumps(_json(data), indent=2, ensure_ascii=False)
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> str:
@@ -89,7 +95,7 @@ def write_json_array(items: Iterable[Any], stream: IO[str]) -> None:
     """A JSON array written item by item; the text equals `to_json(list(items))`."""
     first = True
     for item in items:
-        text = json.dumps(_plain(item), indent=2, ensure_ascii=False)
+        text = json.dumps(_json(item), indent=2, ensure_ascii=False)
         stream.write(("[\n" if first else ",\n") + _INDENT.sub("  ", text))
         first = False
     stream.write("[]\n" if first else "\n]\n")
@@ -98,7 +104,7 @@ def write_json_array(items: Iterable[Any], stream: IO[str]) -> None:
 def write_json_lines(items: Iterable[Any], stream: IO[str]) -> None:
     """One compact JSON document per line (JSON Lines)."""
     for item in items:
-        stream.write(json.dumps(_plain(item), ensure_ascii=False, separators=(",", ":")) + "\n")
+        stream.write(json.dumps(_json(item), ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 def emit(
@@ -123,7 +129,7 @@ def emit(
     stream = out.file
     if fmt is Format.json:
         if json_data is not None:
-            json.dump(_plain(json_data), stream, indent=2, ensure_ascii=False)
+            json.dump(_json(json_data), stream, indent=2, ensure_ascii=False)
             stream.write("\n")
         else:
             write_json_array(rows, stream)

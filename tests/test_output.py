@@ -78,3 +78,45 @@ def test_tables_fold_long_cells_instead_of_cutting_them() -> None:
         body = [line.split("│") for line in text.splitlines() if line.startswith("│")]
         assert "".join(cells[1].strip() for cells in body) == ident
         assert "".join(cells[2].strip() for cells in body) == rows[0]["b"]
+
+
+def _table(rows, columns, width: int, **kwargs) -> str:
+    buffer = io.StringIO()
+    emit(rows, columns, "table", console=Console(file=buffer, width=width), **kwargs)
+    return buffer.getvalue()
+
+
+def test_narrow_tables_leave_columns_out_rather_than_break_words() -> None:
+    ident = "cisco-sa-ios-xr-verii-bypass-HhPwQRvx"
+    rows = [{"serial": "FCW2233FFG3", "advisory_id": ident, "note": "a b c " * 10,
+             "extra": "unimportant-words-here", "empty": None}]
+    columns = ["serial", "advisory_id", "extra", "note", "empty"]
+    text = _table(rows, columns, 70, drop=("extra",))
+    assert all(len(line) <= 70 for line in text.splitlines() if line.startswith("│"))
+    assert ident in text and "FCW2233FFG3" in text  # whole, on one line each
+    assert "not shown at 70 columns: extra, empty" in text.replace("\n", " ")
+    wide = _table(rows, columns, 200)
+    assert "unimportant-words-here" in wide and "not shown" not in wide
+
+
+def test_tables_say_yes_and_no_and_csv_keeps_its_text() -> None:
+    rows = [{"a": True, "b": False}]
+    text = _table(rows, ["a", "b"], 80)
+    assert "yes" in text and "no" in text and "True" not in text and "False" not in text
+    assert json.loads(_emitted(rows, "json")) == rows  # JSON keeps booleans
+
+
+def test_headers_are_words() -> None:
+    text = _table([{"combined_fix": "1.2"}], ["combined_fix"], 80)
+    assert "combined fix" in text and "combined_fix" not in text
+
+
+def test_money_is_a_number_in_json_and_keeps_its_cents_in_csv() -> None:
+    from decimal import Decimal
+
+    rows = [{"a": Decimal("290.20"), "b": {"USD": Decimal("1746.00")}}]
+    data = json.loads(_emitted(rows, "json"))
+    assert data == [{"a": 290.2, "b": {"USD": 1746.0}}]
+    assert json.loads(_emitted(rows, "jsonl")) == data[0]
+    assert json.loads(_emitted([], "json", json_data=rows[0])) == data[0]
+    assert _emitted(rows, "csv").splitlines()[1].startswith("290.20,")

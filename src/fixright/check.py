@@ -84,7 +84,7 @@ def check(
     paths: list[Path] = typer.Argument(..., help="Show outputs (files or folders) the inventory parser reads."),
     advisories: list[Path] = typer.Option(None, "--advisories", help="Advisory files or folders to use instead of the database."),
     org: str | None = typer.Option(None, "--org", help="Say whether this owner may download each fix (default: the only owner organisation)."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (one row per device and advisory)."),
 ) -> None:
     """Which advisories affect these devices, which release fixes them, and whether you may download it."""
     run_check(ctx, paths, advisories, fmt, annotate=_annotator(org))

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.contracts.contracts_fleet import ASR, C4948, STACK, register_fleet
 
+from fixright.accounts.service import get_or_create_organization
 from fixright.audit.models import AuditEvent
 from fixright.contracts import service
 from fixright.contracts.csvio import read_contract_csv
@@ -74,21 +75,23 @@ def test_reimport_is_idempotent_and_updates_changes(session, shared_data) -> Non
     assert service.list_contracts(session, org_id)[0].end == date(2026, 8, 10)
 
 
-HEADER = "contract number,service level,serial,product id,start,end,list price\n"
+HEADER = "contract number,service level,serial,product id,start,end,list price,currency\n"
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("1,8X5,SN1,PID,2025-13-01,2026-01-01,10\n", "row 2, column start: '2025-13-01' is not a date"),
-        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,-10\n", "row 2, column list_price: price '-10' is negative"),
-        ("1,8X5,SN1,PID,2025-01-01,2024-01-01,10\n", "row 2, column end: ends 2024-01-01 before it starts 2025-01-01"),
-        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,10\n1,8X5,sn1,PID,2025-01-01,2026-01-01,10\n",
+        ("1,8X5,SN1,PID,2025-13-01,2026-01-01,10,USD\n", "row 2, column start: '2025-13-01' is not a date"),
+        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,-10,USD\n", "row 2, column list_price: price '-10' is negative"),
+        ("1,8X5,SN1,PID,2025-01-01,2024-01-01,10,USD\n", "row 2, column end: ends 2024-01-01 before it starts 2025-01-01"),
+        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,10,USD\n1,8X5,sn1,PID,2025-01-01,2026-01-01,10,USD\n",
          "row 3, column serial: duplicate line: contract 1 serial SN1 is already on row 2"),
-        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,10\n1,24X7,SN2,PID,2025-01-01,2026-01-01,10\n",
+        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,10,USD\n1,24X7,SN2,PID,2025-01-01,2026-01-01,10,USD\n",
          "row 3, column service_level: contract 1 has service_level '8X5' on row 2 but '24X7' here"),
-        ("1,8X5,,PID,2025-01-01,2026-01-01,10\n", "row 2, column serial: empty"),
-        ("1,8X5,SN1,PID,03/04/2025,2026-01-01,ten\n", "row 2, column start: '03/04/2025'"),
+        ("1,8X5,,PID,2025-01-01,2026-01-01,10,USD\n", "row 2, column serial: empty"),
+        ("1,8X5,SN1,PID,2025-01-01,2026-01-01,850,\n",
+         "row 2, column currency: the price 850 has no currency"),
+        ("1,8X5,SN1,PID,03/04/2025,2026-01-01,ten,USD\n", "row 2, column start: '03/04/2025'"),
     ],
 )
 def test_bad_rows_name_row_and_column_and_import_nothing(session, shared_data, body, expected) -> None:
@@ -107,19 +110,19 @@ def test_missing_column_and_every_error_listed() -> None:
     with pytest.raises(InvalidInput, match=r"row 1: missing column\(s\) end"):
         read_contract_csv(b"contract,sla,serial,pid,start\n1,a,b,c,2025-01-01\n", source="x.csv")
     with pytest.raises(InvalidInput) as caught:
-        read_contract_csv((HEADER + "1,a,S1,p,bad,2026-01-01,1\n2,a,S2,p,2025-01-01,bad,-1\n")
+        read_contract_csv((HEADER + "1,a,S1,p,bad,2026-01-01,1,USD\n2,a,S2,p,2025-01-01,bad,-1,USD\n")
                           .encode(), source="x.csv")
     message = str(caught.value)
     assert "row 2, column start" in message and "row 3, column end" in message
     assert "row 3, column list_price" in message
     with pytest.raises(InvalidInput, match="not UTF-8"):
-        read_contract_csv(HEADER.encode() + "1,a,S\xe9,p,2025-01-01,2026-01-01,1\n"
+        read_contract_csv(HEADER.encode() + "1,a,S\xe9,p,2025-01-01,2026-01-01,1,USD\n"
                           .encode("latin-1"), source="x.csv")
 
 
 def test_utf16_export_with_bom_is_read() -> None:
     """Excel's "Unicode text" is UTF-16 with a BOM: read it, do not call it binary."""
-    text = HEADER + "1,a,S1,p,2025-01-01,2026-01-01,1\n"
+    text = HEADER + "1,a,S1,p,2025-01-01,2026-01-01,1,USD\n"
     for encoding in ("utf-16", "utf-16-be"):
         data = text.encode(encoding)
         if encoding == "utf-16-be":
@@ -130,9 +133,10 @@ def test_utf16_export_with_bom_is_read() -> None:
 
 def test_coverage_is_scoped_to_the_organisation(session, shared_data) -> None:
     acme = register_fleet(session, shared_data, "acme")
-    other = register_fleet(session, shared_data, "other")
+    # The serials are acme's (one box has one owner); the other's line names one anyway.
+    other = get_or_create_organization(session, "other")[0].id
     _import(session, acme, GOOD)
-    _import(session, other, HEADER + f"5,8X5,{C4948},WS-C4948E,2025-01-01,2027-01-01,99\n")
+    _import(session, other, HEADER + f"5,8X5,{C4948},WS-C4948E,2025-01-01,2027-01-01,99,USD\n")
     acme_lines = service.coverage_by_serial(session, acme, [C4948])[C4948]
     assert [line.contract_number for line in acme_lines] == ["91234"]
     other_lines = service.coverage_by_serial(session, other)
@@ -143,7 +147,7 @@ def test_expiring_and_renewals(session, shared_data) -> None:
     org_id = register_fleet(session, shared_data)
     _import(session, org_id, GOOD)
     # the ASR's coverage is renewed from the day after it ends, under a new contract
-    _import(session, org_id, HEADER + f"91235,8X5XNBD,{ASR},ASR1001,2025-07-16,2026-07-15,3650\n")
+    _import(session, org_id, HEADER + f"91235,8X5XNBD,{ASR},ASR1001,2025-07-16,2026-07-15,3650,USD\n")
     soon = service.expiring(session, org_id, TODAY, 90)
     assert [(e.serial, e.days_left, e.renewed) for e in soon] == [
         (ASR, 44, True), (STACK[1], 70, False)]
@@ -175,8 +179,8 @@ def test_coverage_report(session, shared_data) -> None:
 def test_pages_of_contracts_filter_by_status_in_sql(session, shared_data) -> None:
     org_id = register_fleet(session, shared_data)
     _import(session, org_id, GOOD)
-    _import(session, org_id, HEADER + f"91235,8X5XNBD,{ASR},ASR1001,2025-07-16,2026-07-15,3650\n")
-    _import(session, org_id, HEADER + f"10001,8X5XNBD,{C4948},WS-C4948E,2020-01-01,2021-01-01,1\n")
+    _import(session, org_id, HEADER + f"91235,8X5XNBD,{ASR},ASR1001,2025-07-16,2026-07-15,3650,USD\n")
+    _import(session, org_id, HEADER + f"10001,8X5XNBD,{C4948},WS-C4948E,2020-01-01,2021-01-01,1,USD\n")
     every = service.list_contracts(session, org_id)
     for day in (TODAY, date(2025, 7, 16), date(2030, 1, 1)):
         for status in ("active", "expired", "future"):

@@ -39,7 +39,9 @@ def test_import_list_expiring_and_report(cli, engine, shared_data, tmp_path) -> 
     path.write_text(CSV)
     first = cli("contracts", "import", str(path))
     assert first.exit_code == 0, first.output
-    assert "contracts 2 new" in first.stdout and "lines 4 new" in first.stdout
+    # The result is a sentence (issue 16), still with the same counts.
+    assert "Imported 4 contract lines: 4 new, 0 updated." in first.stdout
+    assert "Contracts: 2 new, 0 updated." in first.stdout
     assert "FTX9999ZZZZ" in first.stderr and "1 line(s) name serials" in first.stderr
     again = cli("contracts", "import", str(path), "--format", "json")
     summary = json.loads(again.stdout)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tests.shared import SHOW
 
 from fixright.accounts.service import get_or_create_organization
-from fixright.errors import InvalidInput, NotFound
+from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.inventory import service
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
@@ -82,8 +82,29 @@ def test_scoped_to_organisation(session: Session, orgs) -> None:
     assert service.get_device(session, acme.id, mine[0].id).serial == facts[0].serial
     with pytest.raises(NotFound):
         service.get_device(session, other.id, mine[0].id)
-    # the same serial may belong to another organisation (a resold box)
+    # A serial in service with one owner is refused to another (issue 16), whole import...
+    before = _count(session)
+    with pytest.raises(Conflict) as refused:
+        service.import_facts(session, other.id, facts, "show")
+    assert facts[0].serial in refused.value.message and "acme" not in refused.value.message
+    assert "another organisation" in refused.value.message
+    assert _count(session) == before
+    # ...but a resold box moves once its previous owner has retired it.
+    service.retire_device(session, acme.id, mine[0].id, actor="test")
     assert len(service.import_facts(session, other.id, facts[:1], "show").created) == 1
+
+
+def test_serial_conflict_refuses_csv_rows_too(session: Session, orgs) -> None:
+    acme, other = orgs
+    text = "serial,vendor,os_family,model,running_version\nFOC1,cisco,ios,WS-C2960X-24PS-L,15.2(2)E3\n"
+    service.import_csv_rows(session, acme.id, read_devices_csv(text, "a.csv"))
+    session.commit()
+    both = text + "FOC2,cisco,ios,WS-C2960X-24PS-L,15.2(2)E3\n"
+    with pytest.raises(Conflict, match="serial FOC1 is registered to another organisation"):
+        service.import_csv_rows(session, other.id, read_devices_csv(both, "b.csv"))
+    session.rollback()
+    assert service.list_devices(session, other.id) == []
+    assert [d.serial for d in service.list_devices(session, acme.id)] == ["FOC1"]
 
 
 def test_search_filter_and_paging(session: Session, orgs) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +259,9 @@ def _print_device(report: dict[str, Any]) -> None:
             }
             for a in report["advisories"]
         ]
-        emit(rows, ["advisory", "severity", "cves", "first fixed", "why"], Format.table, console=console)
+        # A console of its own: it measures the terminal now, not when the module was imported.
+        emit(rows, ["advisory", "severity", "cves", "first fixed", "why"], Format.table,
+             drop=("cves", "why", "severity"))
         fix = _fix_text(report["combined_fix"], report["combined_fix_inferred"])
         console.print(f"  combined fix: {fix} - {report['combined_fix_reason']}", highlight=False,
                       markup=False)
@@ -289,8 +291,8 @@ def run_check(
 ) -> None:
     """The body of `fixright check`; `annotate(session, reports)` may add to each report
     (the portal adds whether the owner may download the fix) when the database is used."""
-    if fmt is Format.csv:
-        raise InvalidInput("--format must be table or json for check")
+    if fmt is Format.jsonl:
+        raise InvalidInput("--format must be table, json or csv for check")
     facts, failures = _read_devices(paths)
     if not facts:
         _list_lines("no device could be read:", failures or ["no input"], error=True)
@@ -317,12 +319,43 @@ def run_check(
     _add_remediations(reports, index)
     if fmt is Format.json:
         emit([], [], fmt, json_data=reports)
+    elif fmt is Format.csv:
+        emit(check_rows(reports), CHECK_COLUMNS, fmt, console=console)
     else:
         for report in reports:
             _print_device(report)
     if failures:
         _list_lines(f"{len(failures)} input(s) could not be read:", failures, error=True)
         raise typer.Exit(2)
+
+
+CHECK_COLUMNS = ["source", "hostname", "serial", "vendor", "model", "os_family", "version",
+                 "status", "advisory_id", "severity", "cves", "first_fixed",
+                 "first_fixed_inferred", "combined_fix", "may_download", "reason"]
+
+
+def check_rows(reports: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """`check` as flat rows for CSV: one per device and advisory, one for a device with none.
+
+    `may_download` is yes when the portal's policy grants at least one image of
+    the fix, no when it grants none, empty when nobody asked the portal.
+    """
+    for report in reports:
+        device = {key: report.get(key) for key in CHECK_COLUMNS[:8]}
+        lines = report.get("downloads")
+        device["combined_fix"] = report.get("combined_fix")
+        device["may_download"] = ("" if not lines else
+                                  "yes" if any(line["allowed"] for line in lines) else "no")
+        hits = report.get("advisories") or []
+        if not hits:
+            yield device | {"reason": report.get("reason")}
+        for hit in hits:
+            yield device | {
+                "advisory_id": hit["advisory_id"], "severity": hit["severity"],
+                "cves": hit["cves"], "first_fixed": hit["first_fixed"],
+                "first_fixed_inferred": "yes" if hit["first_fixed_inferred"] else "no",
+                "reason": hit["first_fixed_reason"],
+            }
 
 
 def _add_remediations(reports: list[dict[str, Any]], index: AdvisoryIndex) -> None:
@@ -345,7 +378,7 @@ def check(
     ctx: typer.Context,
     paths: list[Path] = typer.Argument(..., help="Show outputs (files or folders) the inventory parser reads."),
     advisories: list[Path] = typer.Option(None, "--advisories", help="Advisory files or folders to use instead of the database."),
-    fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (one row per device and advisory)."),
 ) -> None:
     """Which advisories affect these devices, and which release fixes them (no server needed)."""
     run_check(ctx, paths, advisories, fmt)

@@ -567,11 +567,14 @@ class FixPlanner:
                 break  # past the hardware's last release, and so is every later one
             inferred = self._inferred(release, advs)
             how = "inferred from complete affected lists" if inferred else "published fixes"
+            none_of = "the advisory does not affect" if count == 1 else (
+                f"none of the {count} advisories affects")
             why = (f"{release} is the lowest known release of train {train} above {version} "
-                   f"that none of the {count} advisories affects ({how})")
+                   f"that {none_of} ({how})")
             target = UpgradeTarget(release, train, KIND_SAME_TRAIN, why, inferred)
             return CombinedFix(release, inferred, why), (target,), "found"
-        none_here = f"no known release of train {train} above {version} is free of all {count} advisories"
+        free_of = "the advisory" if count == 1 else f"all {count} advisories"
+        none_here = f"no known release of train {train} above {version} is free of {free_of}"
         if families == ():
             return CombinedFix(None, False, none_here), (), "unknown_hardware"
         # Direction between two trains holds for all their releases, so the

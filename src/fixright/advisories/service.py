@@ -79,9 +79,9 @@ class ImportReport:
 
 @dataclass
 class FleetExposure:
-    """Exposure of one organisation's devices."""
+    """Exposure of one organisation's devices (`organization_id` None: every organisation's)."""
 
-    organization_id: int
+    organization_id: int | None
     devices: dict[Hashable, DeviceExposure]
 
     def count(self, status: str) -> int:
@@ -467,21 +467,23 @@ def exposure_for_devices(
     return _planner_for(session, index).match_devices(devices)
 
 
-def device_keys(session: Session, organization_id: int) -> list[DeviceKey]:
-    """The organisation's devices as `DeviceKey`s, in one SELECT."""
-    rows = session.execute(
+def device_keys(session: Session, organization_id: int | None) -> list[DeviceKey]:
+    """The organisation's devices as `DeviceKey`s, in one SELECT (None: every organisation's)."""
+    query = (
         select(Device.id, Device.os_family, Device.running_version, Device.platform, Device.model)
-        .where(Device.organization_id == organization_id, Device.retired_at.is_(None))
-        .order_by(Device.id)
+        .where(Device.retired_at.is_(None)).order_by(Device.id)
     )
+    if organization_id is not None:
+        query = query.where(Device.organization_id == organization_id)
+    rows = session.execute(query)
     return [DeviceKey(r.id, r.os_family or None, r.running_version or None, r.platform or None,
                       r.model or None) for r in rows]
 
 
 def exposure_for_org(
-    session: Session, organization_id: int, *, index: AdvisoryIndex | None = None
+    session: Session, organization_id: int | None, *, index: AdvisoryIndex | None = None
 ) -> FleetExposure:
-    """Exposure of every device of one organisation."""
+    """Exposure of every device of one organisation (None: of the whole portal)."""
     devices = device_keys(session, organization_id)
     return FleetExposure(organization_id, exposure_for_devices(session, devices, index=index))
 

@@ -71,14 +71,7 @@ def import_(
         emit([], [], fmt, json_data={**report.summary(), "unknown": unknown,
                                       "ignored_columns": parsed.ignored_columns})
         return
-    summary = report.summary()
-    console.print(
-        f"{organization.slug}: contracts {summary['contracts_created']} new, "
-        f"{summary['contracts_updated']} updated; lines {report.lines_created} new, "
-        f"{report.lines_updated} updated, {report.lines_unchanged} unchanged"
-        + (f", {report.lines_removed} removed" if replace else ""),
-        highlight=False,
-    )
+    console.print(f"{organization.slug}: {report.sentence()}", highlight=False)
     if parsed.ignored_columns:
         console.print(f"ignored columns: {', '.join(parsed.ignored_columns)}", highlight=False)
     if unknown:

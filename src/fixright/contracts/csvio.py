@@ -12,7 +12,7 @@ UTF-8 BOM; other columns are ignored (and reported). Accepted headers:
 | start | start, start date, coverage start, begin date | yes |
 | end | end, end date, coverage end, expiry, expiration date | yes |
 | list_price | list price, price, cost | no (empty: unknown) |
-| currency | currency | no (ISO 4217, e.g. EUR) |
+| currency | currency | when the row has a price (ISO 4217, e.g. EUR) |
 | provider | provider, vendor, partner | no |
 
 Dates are ISO (2025-03-01), 01-Mar-2025 or 2025/03/01. Prices are plain
@@ -187,6 +187,10 @@ def read_contract_csv(data: bytes | str, *, source: str = "<csv>") -> ContractFi
             currency = values["currency"].upper() or None
             if currency and not _CURRENCY.match(currency):
                 bad("currency", f"{values['currency']!r} is not a 3-letter currency code")
+            elif price is not None and currency is None:
+                # A price without its currency cannot be added up or compared: "850 ?".
+                bad("currency", f"the price {values['list_price']} has no currency; add a "
+                    "currency column (ISO 4217, e.g. EUR)")
             if row_errors:
                 errors.extend(row_errors)
                 if len(errors) >= _MAX_ERRORS:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from fixright.advisories.exploits import kev_advisory_ids
@@ -25,6 +25,7 @@ from fixright.advisories.planning import advisories_fixed_by
 from fixright.advisories.results import DeviceKey
 from fixright.advisories.service import exposure_for_devices, load_index
 from fixright.audit import service as audit
+from fixright.audit.models import AuditEvent
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
 from fixright.config import Settings
@@ -264,3 +265,15 @@ def compare(
     image = resolve_image(session, image)
     facts = gather_facts(session, organization_id, image, today=today, organization=organization)
     return [evaluate(get_policy(session, name), facts) for name in policies]
+
+
+DECIDE_ACTION = "entitlement:download:decide"
+
+
+def decision_counts(session: Session, since: datetime) -> tuple[int, int]:
+    """(download decisions, of which refused) logged since `since`, every organisation."""
+    allowed = AuditEvent.data["allowed"].as_boolean()
+    query = select(func.count(), func.count().filter(allowed.is_(False))).where(
+        AuditEvent.action == DECIDE_ACTION, AuditEvent.at >= since)
+    total, refused = session.execute(query).one()
+    return int(total or 0), int(refused or 0)

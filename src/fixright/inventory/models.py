@@ -20,6 +20,8 @@ class Device(Base):
         UniqueConstraint("organization_id", "vendor", "serial"),
         # Exposure is computed per distinct (os_family, version) of an organisation.
         Index("ix_device_org_family_version", "organization_id", "os_family", "running_version"),
+        # Finds a serial in every organisation: an import refuses one another owner holds.
+        Index("ix_device_vendor_serial", "vendor", "serial"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

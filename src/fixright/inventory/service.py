@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.audit import service as audit
 from fixright.db import utcnow
-from fixright.errors import InvalidInput, NotFound
+from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import Catalogue, active_catalogue, device_families, require_family
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
 from fixright.inventory.models import SOURCES, Device
@@ -136,6 +136,43 @@ def _existing(
     return found
 
 
+def _refuse_serials_of_others(
+    session: Session, organization_id: int, keys: Sequence[tuple[str, str]]
+) -> None:
+    """`Conflict` naming every serial another organisation has in service; nothing is written.
+
+    A serial is one physical box: counting it for two owners would let both
+    download under one contract. The whole import is refused (not the rows
+    alone) so a file never goes in half. The other owner is not named: that
+    would tell a stranger who owns the box. A retired device no longer holds
+    its serial, so resold hardware can move to its new owner.
+    """
+    by_vendor: dict[str, list[str]] = {}
+    for vendor, serial in keys:
+        by_vendor.setdefault(vendor, []).append(serial)
+    taken: list[str] = []
+    for vendor, serials in by_vendor.items():
+        serials.sort()
+        for start in range(0, len(serials), _CHUNK):
+            taken += session.scalars(
+                select(Device.serial).where(
+                    Device.vendor == vendor,
+                    Device.serial.in_(serials[start : start + _CHUNK]),
+                    Device.organization_id != organization_id,
+                    Device.retired_at.is_(None),
+                ).distinct()
+            )
+    if taken:
+        shown = ", ".join(sorted(taken)[:20]) + (f" and {len(taken) - 20} more"
+                                                   if len(taken) > 20 else "")
+        raise Conflict(
+            f"serial{'s' if len(taken) > 1 else ''} {shown} "
+            f"{'are' if len(taken) > 1 else 'is'} registered to another organisation: "
+            "nothing was imported. If the device changed hands, its previous owner retires "
+            "it first; otherwise ask the portal operator."
+        )
+
+
 def _upsert(
     session: Session, organization_id: int, records: Iterable[dict[str, Any]], source: str,
     actor: str,
@@ -146,6 +183,7 @@ def _upsert(
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         latest[(record["vendor"], record["serial"])] = record
+    _refuse_serials_of_others(session, organization_id, list(latest))
     existing = _existing(session, organization_id, list(latest))
     now = utcnow()
     report = ImportReport()
@@ -302,10 +340,11 @@ def import_csv_rows(
 
 
 def _filtered(
-    query: Any, organization_id: int, search: str | None, os_family: str | None,
+    query: Any, organization_id: int | None, search: str | None, os_family: str | None,
     platform: str | None = None, include_retired: bool = False,
 ) -> Any:
-    query = query.where(Device.organization_id == organization_id)
+    if organization_id is not None:  # None: every organisation (the portal operator's view)
+        query = query.where(Device.organization_id == organization_id)
     if not include_retired:
         query = query.where(Device.retired_at.is_(None))
     if os_family:
@@ -329,9 +368,16 @@ def _filtered(
     return query
 
 
+_ORDERS: dict[str, tuple[Any, ...]] = {
+    "id": (Device.id,),
+    "serial": (Device.serial, Device.id),
+    "host": (func.lower(func.coalesce(Device.hostname, "")), Device.serial, Device.id),
+}
+
+
 def list_devices(
     session: Session,
-    organization_id: int,
+    organization_id: int | None,
     *,
     search: str | None = None,
     os_family: str | None = None,
@@ -339,14 +385,14 @@ def list_devices(
     offset: int = 0,
     platform: str | None = None,
     include_retired: bool = False,
+    order: str = "id",
 ) -> list[Device]:
-    """The organisation's devices in service (with `include_retired`, all), ordered by id;
-    `search` matches serial, hostname, model, version or platform (case-insensitive
+    """The organisation's devices in service (with `include_retired`, all), ordered by id
+    (`organization_id=None`: every organisation's, for the portal operator only; `order`
+    "serial" or "host" sorts by those instead); `search` matches serial, hostname, model, version or platform (case-insensitive
     substring); `platform` is exact."""
     query = _filtered(select(Device), organization_id, search, os_family, platform,
-                      include_retired).order_by(
-        Device.id
-    )
+                      include_retired).order_by(*_ORDERS[order])
     if offset:
         query = query.offset(max(offset, 0))
     if limit is not None:
@@ -356,7 +402,7 @@ def list_devices(
 
 def count_devices(
     session: Session,
-    organization_id: int,
+    organization_id: int | None,
     *,
     search: str | None = None,
     os_family: str | None = None,
@@ -426,11 +472,15 @@ def devices_running(
     return sorted(found, key=lambda d: (d.serial, d.id))
 
 
-def get_device(session: Session, organization_id: int, device_id: int) -> Device:
-    """One device of the organisation; `NotFound` for an unknown id or another's device."""
-    device = session.scalar(
-        select(Device).where(Device.id == device_id, Device.organization_id == organization_id)
-    )
+def get_device(session: Session, organization_id: int | None, device_id: int) -> Device:
+    """One device of the organisation; `NotFound` for an unknown id or another's device.
+
+    `organization_id=None` finds any organisation's device: the portal operator's view.
+    """
+    query = select(Device).where(Device.id == device_id)
+    if organization_id is not None:
+        query = query.where(Device.organization_id == organization_id)
+    device = session.scalar(query)
     if device is None:
         raise NotFound(f"no device {device_id}")
     return device

@@ -20,6 +20,12 @@ from fixright.reports.exposure import (
 )
 from fixright.reports.fiximages import targets_text
 
+# Left out first when a terminal is narrow; what stays says what to do and to which device.
+EXPOSURE_DROP = ("triage", "kev_due", "epss", "kev", "os_family", "model", "critical", "high",
+                 "hostname", "status", "advisories", "advisory_ids", "combined_fix", "version")
+FIX_DROP = ("upgrade_targets", "reason", "inferred", "cves", "os_family", "hostname",
+            "combined_fix", "severity", "version", "first_fixed")
+
 report_app = typer.Typer(help="Fleet reports: exposure, fixes, coverage, policies.",
                          no_args_is_help=True)
 
@@ -35,7 +41,8 @@ def exposure(
     with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
         rows, fleet = exposure_report(session, organization.id)
-    emit(rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}")
+    emit(rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}",
+         drop=EXPOSURE_DROP)
     if fmt is Format.table:
         away = sum(1 for r in rows if r["status"] == STATUS_TRIAGED)
         err_console.print(
@@ -58,7 +65,7 @@ def fixes(
         rows = fixes_report(session, organization.id)
     if fmt is not Format.json:  # one readable cell per device's targets
         rows = [r | {"upgrade_targets": targets_text(r["upgrade_targets"])} for r in rows]
-    emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}")
+    emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}", drop=FIX_DROP)
 
 
 from fixright.reports.coverage import coverage_command  # noqa: E402

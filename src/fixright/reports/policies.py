@@ -109,7 +109,9 @@ def policies_command(
     if fmt == "json":
         emit([], COLUMNS, fmt, json_data=[outcome_json(o) for o in outcomes])
         return
-    emit(rows, COLUMNS, fmt, title=title)
+    emit(rows, COLUMNS, fmt, title=title, drop=(
+        "low_allowed", "medium_allowed", "only_via_contract", "blocked_pct", "high_allowed",
+        "critical_allowed", "contract_cost_per_year"))
     if fmt == "table":
         console.print("{severity}_allowed = allowed/exposed, by each device's worst advisory",
                       highlight=False)

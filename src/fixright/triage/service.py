@@ -118,14 +118,17 @@ def set_triage(session: Session, organization_id: int, *, advisory_id: str, verd
     return len(devices)
 
 
-def effective_states(session: Session, organization_id: int, today: date
+def effective_states(session: Session, organization_id: int | None, today: date
                      ) -> dict[tuple[int, str], str]:
-    """(device id, advisory id) -> the triage state in force `today`, for reports."""
-    rows = session.execute(
-        select(Triage.device_id, Advisory.advisory_id, Triage.state, Triage.expires)
-        .join(Advisory, Advisory.id == Triage.advisory_id)
-        .where(Triage.organization_id == organization_id)
-    )
+    """(device id, advisory id) -> the triage state in force `today`, for reports.
+
+    `organization_id` None: every organisation's (the operator's portal-wide pages).
+    """
+    query = (select(Triage.device_id, Advisory.advisory_id, Triage.state, Triage.expires)
+             .join(Advisory, Advisory.id == Triage.advisory_id))
+    if organization_id is not None:
+        query = query.where(Triage.organization_id == organization_id)
+    rows = session.execute(query)
     return {(r.device_id, r.advisory_id): effective(r.state, r.expires, today) for r in rows}
 
 

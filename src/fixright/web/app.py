@@ -125,6 +125,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                           status_code=status, message=message, status=status)
         return validation_error_json(exc)
 
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, _exc: Exception) -> Response:
+        # Starlette logs the exception after this answer; the client sees no traceback.
+        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+            return render(request, "error.html", None, status_code=500, status=500,
+                          message="fixright failed to answer this request; the error is logged "
+                                  "for the portal operator. Try again later.")
+        return JSONResponse({"error": "internal", "detail": "internal server error"},
+                            status_code=500)
+
     @app.exception_handler(DataError)
     async def _database_value(_request: Request, _exc: DataError) -> Response:
         return database_value_json()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
@@ -17,12 +17,11 @@ from fixright.advisories.priority import advisory_priority
 from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
 from fixright.advisories.results import DeviceExposure, DeviceKey
 from fixright.advisories.severity import SEVERITIES, most_severe_first, severity_rank
-from fixright.audit import service as audit
 from fixright.catalog.models import Image
 from fixright.changes.service import recheck
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
-from fixright.errors import InvalidInput
+from fixright.errors import Conflict, InvalidInput
 from fixright.hardware import active_catalogue
 from fixright.http.deps import SessionDep
 from fixright.http.params import IdPath
@@ -44,6 +43,12 @@ from fixright.web.templating import (
 )
 from fixright.web.ui_auth import UiPrincipal
 from fixright.web.ui_cliff import device_extras
+from fixright.web.ui_scope import (
+    device_scope,
+    organization_slugs,
+    platform_name,
+    visible_organizations,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,10 +77,11 @@ def fix_targets(session: SessionDep, exposure: DeviceExposure) -> list[dict[str,
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
-    org_id = principal.organization_id
-    fleet = advisories.exposure_for_org(session, org_id)
+    """The owner's fleet; for the operator, the whole portal (every owner's devices)."""
+    scope = device_scope(principal)
+    fleet = advisories.exposure_for_org(session, scope)
     today = date.today()
-    decided = triage.effective_states(session, org_id, today)
+    decided = triage.effective_states(session, scope, today)
     by_severity: Counter[str] = Counter()
     triaged_away = 0
     for device_id, exp in fleet.devices.items():
@@ -87,7 +93,9 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
         level = max((h for h in hits if severity_rank(h) >= 0), key=severity_rank, default=None)
         if level:
             by_severity[level] += 1
-    lapsing = contracts.expiring(session, org_id, today, 90)
+    lapsing = [line for org_id, _slug in visible_organizations(session, principal)
+               for line in contracts.expiring(session, org_id, today, 90)]
+    lapsing.sort(key=lambda line: (line.end, line.serial))
     policy_name, policy = entitlement.active_policy(session)
     context: dict[str, Any] = {
         "nav": "dashboard",
@@ -108,49 +116,85 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
     if principal.is_operator:
         context["image_count"] = session.scalar(select(func.count()).select_from(Image))
         context["advisory_count"] = advisories.page_advisories(session, limit=1)[1]
-        context["portal_devices"] = session.scalar(select(func.count()).select_from(Device))
         context["owner_count"] = session.scalar(
             select(func.count()).select_from(Organization).where(Organization.role == ROLE_OWNER))
-        context["decisions"] = audit.count_events(session, action="entitlement:download:decide")
+        week_ago = datetime.now(UTC) - timedelta(days=7)
+        context["decisions"], context["refused"] = entitlement.decision_counts(session, week_ago)
     return render(request, "dashboard.html", principal, **context)
+
+
+DEVICE_SORTS = ("exposure", "host", "serial")
 
 
 @router.get("/devices", response_class=HTMLResponse)
 def devices(
     request: Request, session: SessionDep, principal: UiPrincipal,
     q: str | None = None, os_family: str | None = None, page: PageNumber = 1,
+    sort: str = "exposure", exposed: bool = False,
 ) -> Response:
-    org_id = principal.organization_id
+    """Devices, most exposed first by default; `exposed` keeps only the affected ones.
+
+    Exposure is computed per distinct version, not stored, so sorting and
+    filtering by it reads the whole (filtered) list before cutting the page.
+    """
+    scope = device_scope(principal)
     page, offset = page_offset(page)
     search = q.strip() if q and q.strip() else None
     family = os_family or None
-    total = inventory.count_devices(session, org_id, search=search, os_family=family)
-    rows = inventory.list_devices(session, org_id, search=search, os_family=family,
-                                  limit=PAGE_SIZE, offset=offset)
-    keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None,
-                                 d.platform or None, d.model or None) for d in rows]
-    exposures = advisories.exposure_for_devices(session, keys)
-    families = sorted(
-        f for f in session.scalars(
-            select(Device.os_family).where(Device.organization_id == org_id,
-                                           Device.retired_at.is_(None)).distinct()) if f)
+    sort = sort if sort in DEVICE_SORTS else "exposure"
+    if sort == "exposure" or exposed:
+        every = inventory.list_devices(session, scope, search=search, os_family=family)
+        exposures = advisories.exposure_for_devices(session, [_key(d) for d in every])
+        if exposed:
+            every = [d for d in every if exposures[d.id].status == "affected"]
+        if sort == "exposure":
+            every.sort(key=lambda d: _exposure_order(exposures[d.id]))
+        else:
+            every.sort(key=lambda d: ((d.hostname or "").lower(), d.serial) if sort == "host"
+                       else (d.serial, d.id))
+        total = len(every)
+        rows = every[offset:offset + PAGE_SIZE]
+    else:  # the page is cut in SQL
+        total = inventory.count_devices(session, scope, search=search, os_family=family)
+        rows = inventory.list_devices(session, scope, search=search, os_family=family,
+                                      order=sort, limit=PAGE_SIZE, offset=offset)
+        exposures = advisories.exposure_for_devices(session, [_key(d) for d in rows])
+    query = select(Device.os_family).where(Device.retired_at.is_(None)).distinct()
+    if scope is not None:
+        query = query.where(Device.organization_id == scope)
+    families = sorted(f for f in session.scalars(query) if f)
     return render(
         request, "devices.html", principal, nav="devices", rows=rows, exposures=exposures,
         worst=worst_severity, q=search or "", os_family=family or "", families=families,
-        page=page, pages=page_count(total), total=total,
+        page=page, pages=page_count(total), total=total, sort=sort, exposed=exposed,
+        platform_name=platform_name,
+        orgs=organization_slugs(session) if principal.is_operator else None,
     )
+
+
+def _key(device: Device) -> DeviceKey:
+    return DeviceKey(device.id, device.os_family or None, device.running_version or None,
+                     device.platform or None, device.model or None)
+
+
+def _exposure_order(exposure: DeviceExposure) -> tuple[int, int, int]:
+    """Affected first, by worst severity then number of advisories; unknown next; clean last."""
+    status = {"affected": 0, "unknown": 1}.get(exposure.status, 2)
+    level = worst_severity(exposure)
+    return (status, -severity_rank(level) if level else 0,
+            -len(exposure.exposure.advisories) if exposure.exposure else 0)
 
 
 @router.get("/devices/{device_id}", response_class=HTMLResponse)
 def device_page(
     device_id: IdPath, request: Request, session: SessionDep, principal: UiPrincipal
 ) -> Response:
-    device = inventory.get_device(session, principal.organization_id, device_id)
+    device = inventory.get_device(session, device_scope(principal), device_id)
     key = DeviceKey(device.id, device.os_family or None,
                                device.running_version or None, device.platform or None,
                                device.model or None)
     exposure = advisories.exposure_for_devices(session, [key])[device.id]
-    coverage = contracts.coverage_by_serial(session, principal.organization_id,
+    coverage = contracts.coverage_by_serial(session, device.organization_id,
                                             [device.serial]).get(device.serial, [])
     found = remediations_by_advisory(advisories.load_index(session).records)
     remediations = {h.advisory_id: rows for h in exposure.advisories
@@ -226,7 +270,7 @@ async def import_submit(
                                 platform=platform or None, source="show",
                                 actor=principal.actor)
         recheck(session, [principal.organization_id], cause="devices import (ui)")
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:
         session.rollback()
         return render(request, "import.html", principal, status_code=422, nav="devices",
                       error=exc.message, pasted=pasted, platform=platform)
@@ -262,9 +306,10 @@ def device_remove(
 
 @router.get("/exposure", response_class=HTMLResponse)
 def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
-    fleet = advisories.exposure_for_org(session, principal.organization_id)
-    devices = {d.id: d for d in inventory.list_devices(session, principal.organization_id)}
-    decided = triage.effective_states(session, principal.organization_id, date.today())
+    scope = device_scope(principal)
+    fleet = advisories.exposure_for_org(session, scope)
+    devices = {d.id: d for d in inventory.list_devices(session, scope)}
+    decided = triage.effective_states(session, scope, date.today())
     per_advisory: dict[str, dict[str, Any]] = {}
     away_devices: set[Any] = set()
     exposed_devices: set[Any] = set()
@@ -295,4 +340,5 @@ def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal)
                if e.status == "unknown"]
     return render(request, "exposure.html", principal, nav="exposure", advisories=ordered,
                   unknown=[d for d in unknown if d is not None], fleet=fleet,
-                  exposed=len(exposed_devices), triaged_away=len(away_devices))
+                  exposed=len(exposed_devices), triaged_away=len(away_devices),
+                  orgs=organization_slugs(session) if principal.is_operator else None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
@@ -27,6 +29,7 @@ from fixright.web.sessions import check_csrf
 from fixright.web.templating import PAGE_SIZE, PageNumber, flash, page_count, page_offset, render
 from fixright.web.ui_auth import UiPrincipal
 from fixright.web.ui_fixaccess import confirmed, render_preview
+from fixright.web.ui_scope import visible_organizations
 
 router = APIRouter(include_in_schema=False)
 # Every form here but the download request changes something a viewer may not.
@@ -76,12 +79,31 @@ def download(
 
 @router.get("/contracts", response_class=HTMLResponse)
 def contracts_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
+    """The caller's contracts; the operator sees every organisation's, with its name."""
     today = date.today()
-    org_id = principal.organization_id
+    orgs = (visible_organizations(session, principal) if principal.is_operator
+            else [(principal.organization_id, principal.organization_slug)])
+    rows: list[tuple[str, contracts.ContractSummary, dict[str, Decimal]]] = []
+    expiring: list[tuple[str, contracts.ExpiringLine]] = []
+    reports = []
+    for org_id, slug in orgs:
+        report = contracts.coverage_report(session, org_id, today)
+        reports.append(report)
+        rows += [(slug, c, report.yearly_cost_by_contract.get(c.number, {}))
+                 for c in contracts.list_contracts(session, org_id)]
+        expiring += [(slug, e) for e in contracts.expiring(session, org_id, today, 90)]
+    expiring.sort(key=lambda pair: (pair[1].end, pair[0], pair[1].serial))
+    yearly: dict[str, Decimal] = defaultdict(Decimal)
+    for report in reports:
+        for currency, amount in report.yearly_cost.items():
+            yearly[currency] += amount
+    summary = {"covered": [d for r in reports for d in r.covered],
+               "uncovered": [d for r in reports for d in r.uncovered],
+               "lapsing": {90: [d for r in reports for d in r.lapsing.get(90, [])]},
+               "yearly_cost": dict(sorted(yearly.items()))}
     return render(request, "contracts.html", principal, nav="contracts", today=today,
-                  contracts=contracts.list_contracts(session, org_id),
-                  expiring=contracts.expiring(session, org_id, today, 90),
-                  report=contracts.coverage_report(session, org_id, today))
+                  contracts=rows, expiring=expiring, report=summary,
+                  operator_view=principal.is_operator)
 
 
 @router.post("/contracts/import", response_class=HTMLResponse, dependencies=VIEWERS_READ)
@@ -99,8 +121,7 @@ async def contracts_import(
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")
         return RedirectResponse("/contracts", status_code=303)
-    summary = ", ".join(f"{k}: {v}" for k, v in report.summary().items())
-    flash(request, f"Contracts imported ({summary}).", "ok")
+    flash(request, report.sentence(), "ok")
     return RedirectResponse("/contracts", status_code=303)
 
 

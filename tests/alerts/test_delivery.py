@@ -19,7 +19,7 @@ from tests.alerts.receivers import (
     smtp_server,
     webhook_receiver,
 )
-from tests.changes.world import ADVISORY, advisory_path, affected_serials, fleet
+from tests.changes.world import ADVISORY, advisory_path, affected_serials, fleet, own_copy
 
 from fixright.alerts.models import AlertDelivery
 from fixright.config import Settings
@@ -126,7 +126,7 @@ def test_an_unreachable_smtp_server_does_not_stop_the_webhook(
 
 def test_alerts_never_reach_another_organisations_recipients(
         cli, engine, db_url, data_dir, shared_data, tmp_path) -> None:
-    fleet(cli, shared_data, "acme")
+    acme_devices = fleet(cli, shared_data, "acme")
     assert cli("orgs", "add", "globex").exit_code == 0  # no devices: nothing to tell
     with smtp_server(tmp_path) as box:
         _add(cli, "--kind", "new-exposure", "--email", "noc@acme.test", "--org", "acme")
@@ -135,8 +135,9 @@ def test_alerts_never_reach_another_organisations_recipients(
         run_once(engine, _settings(db_url, data_dir, box.port, box.cert))
         box.wait_for(lambda: len(box.mails) == 1)
         # Now globex gets devices of its own; acme's recipient must not hear of them.
-        fleet_globex = cli("devices", "import", str(shared_data / "show/cisco_ios/show_version"),
-                           "--skip-bad", "--org", "globex")
+        theirs = own_copy(shared_data, tmp_path / "globex",
+                          {d["serial"] for d in acme_devices}, "G")
+        fleet_globex = cli("devices", "import", str(theirs), "--skip-bad", "--org", "globex")
         assert fleet_globex.exit_code == 1  # the .yml files are skipped
         run_once(engine, _settings(db_url, data_dir, box.port, box.cert))
         box.wait_for(lambda: len(box.mails) == 2)

@@ -13,6 +13,7 @@ from tests.changes.world import (
     affected_serials,
     changes,
     fleet,
+    own_copy,
     revision_without,
 )
 
@@ -86,9 +87,10 @@ def test_triage_away_resolves_and_retriage_reexposes(cli, shared_data) -> None:
                     ("new_exposure", "triage (cli)")]
 
 
-def test_recheck_is_per_organisation_and_idempotent(cli, engine, shared_data) -> None:
-    fleet(cli, shared_data, "acme")
-    fleet(cli, shared_data, "globex")
+def test_recheck_is_per_organisation_and_idempotent(cli, engine, shared_data, tmp_path) -> None:
+    acme_devices = fleet(cli, shared_data, "acme")
+    fleet(cli, shared_data, "globex",
+          own_copy(shared_data, tmp_path / "globex", {d["serial"] for d in acme_devices}, "G"))
     assert cli("advisories", "import", str(advisory_path(shared_data))).exit_code == 0
     acme, globex = changes(cli, "acme"), changes(cli, "globex")
     assert acme and {e["organization"] for e in acme} == {"acme"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +47,26 @@ def revision_without(shared_data: Path, folder: Path, versions: set[str]) -> Pat
     return path
 
 
-def fleet(cli: Any, shared_data: Path, org: str = "acme") -> list[dict[str, Any]]:
-    """`org` with the shared IOS show-version devices; returns `devices list` rows."""
+def own_copy(shared_data: Path, dest: Path, serials: set[str], tag: str) -> Path:
+    """The shared IOS show-version outputs with each of `serials` made unique by `tag`.
+
+    A serial belongs to one organisation (a second one importing it is refused),
+    so a second organisation's fleet is the same hardware with serials of its own.
+    """
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(serials))) + r")\b")
+    dest.mkdir(parents=True, exist_ok=True)
+    for source in (shared_data / "show/cisco_ios/show_version").iterdir():
+        text = source.read_text(errors="replace")
+        (dest / source.name).write_text(pattern.sub(lambda m: m.group(1) + tag, text))
+    return dest
+
+
+def fleet(cli: Any, shared_data: Path, org: str = "acme", folder: Path | None = None
+          ) -> list[dict[str, Any]]:
+    """`org` with the shared IOS show-version devices (or those in `folder`, see
+    `own_copy`); returns `devices list` rows."""
     assert cli("orgs", "add", org).exit_code == 0
-    imported = cli("devices", "import", str(shared_data / "show/cisco_ios/show_version"),
+    imported = cli("devices", "import", str(folder or shared_data / "show/cisco_ios/show_version"),
                    "--skip-bad", "--org", org)
     assert "created" in imported.stdout, imported.output
     return json.loads(cli("devices", "list", "--format", "json", "--org", org).stdout)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
+from sqlalchemy import Row, Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 # Reading files lives in `documents`; callers keep using service.read_paths / expand_paths.
@@ -51,6 +51,7 @@ from fixright.advisories.results import (
     STATUS_UNKNOWN,
     DeviceExposure,
     DeviceKey,
+    Exposure,
 )
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
@@ -491,3 +492,79 @@ def advisories_fixed_by(
 ) -> list[str]:
     """Advisory ids that release `version` fixes (not affected, at or above a fix in its train)."""
     return _fixed_by(index or load_index(session), os_family, version)
+
+
+# -- a fleet by distinct situation -------------------------------------------------
+
+Situation = tuple[str | None, str | None, str | None, str | None]
+"""What matching and planning look at: a device's (os_family, running_version, platform,
+model) as stored (empty text and NULL give the same exposure)."""
+
+# Rows fetched per round trip when streaming a fleet (a server-side cursor on PostgreSQL).
+BATCH = 5000
+
+
+def live_devices(organization_id: int) -> Any:
+    """The WHERE clause of an organisation's devices in service."""
+    return (Device.organization_id == organization_id) & Device.retired_at.is_(None)
+
+
+@dataclass
+class FleetSituations:
+    """An organisation's fleet as its distinct situations: device count and exposure of each."""
+
+    counts: dict[Situation, int]
+    exposures: dict[Situation, Exposure]
+
+    def count(self, status: str) -> int:
+        return sum(n for s, n in self.counts.items() if self.exposures[s].status == status)
+
+    @property
+    def devices(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def affected(self) -> int:
+        return self.count(STATUS_AFFECTED)
+
+    @property
+    def not_affected(self) -> int:
+        return self.count(STATUS_NOT_AFFECTED)
+
+    @property
+    def unknown(self) -> int:
+        return self.count(STATUS_UNKNOWN)
+
+
+def fleet_situations(
+    session: Session, organization_id: int, *, index: AdvisoryIndex | None = None
+) -> FleetSituations:
+    """Each distinct situation of the organisation's devices (one GROUP BY), matched and
+    planned once: a million devices on a few thousand situations cost a few thousand plans."""
+    rows = session.execute(
+        select(Device.os_family, Device.running_version, Device.platform, Device.model,
+               func.count(Device.id))
+        .where(live_devices(organization_id))
+        .group_by(Device.os_family, Device.running_version, Device.platform, Device.model)
+    )
+    counts: dict[Situation, int] = {(f, v, p, m): int(n) for f, v, p, m, n in rows}
+    planner = _planner_for(session, index)
+    shared: dict[Situation, Exposure] = {}
+    exposures: dict[Situation, Exposure] = {}
+    for key in counts:
+        family, version, platform, model = (part or None for part in key)
+        known = (family, version, platform, model)
+        found = shared.get(known)
+        if found is None:
+            found = shared[known] = planner.exposure(family, version, platform or model,
+                                                     model=model, family=platform)
+        exposures[key] = found
+    return FleetSituations(counts, exposures)
+
+
+def stream_devices(session: Session, query: Select[Any]) -> Iterator[Row[Any]]:
+    """The rows of `query`, fetched `BATCH` at a time (a server-side cursor on PostgreSQL):
+    memory stays flat whatever the fleet's size."""
+    result = session.execute(query.execution_options(yield_per=BATCH))
+    for partition in result.partitions():
+        yield from partition

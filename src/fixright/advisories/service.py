@@ -562,7 +562,7 @@ def fleet_situations(
     return FleetSituations(counts, exposures)
 
 
-def stream_devices(session: Session, query: Select[Any]) -> Iterator[Row[Any]]:
+def stream_devices(session: Session, query: Any) -> Iterator[Row[Any]]:
     """The rows of `query`, fetched `BATCH` at a time (a server-side cursor on PostgreSQL):
     memory stays flat whatever the fleet's size."""
     result = session.execute(query.execution_options(yield_per=BATCH))

@@ -150,11 +150,12 @@ def exposure_rows(
     order: list[tuple[int, str, str, int, int, str | None, str | None]] = []
     query = (select(Device.id, Device.hostname, Device.serial, *_SITUATION_COLUMNS)
              .where(live_devices(organization_id)))
-    for d in stream_devices(session, query):
-        n = own.get(d.id)
+    for device in stream_devices(session, query):
+        n = own.get(device.id)
         if n is None:
-            n = place[_situation(d)]
-        order.append((ranked[n], d.hostname or "", d.serial, d.id, n, d.hostname, d.model))
+            n = place[_situation(device)]
+        order.append((ranked[n], device.hostname or "", device.serial, device.id, n,
+                      device.hostname, device.model))
     order.sort()
 
     def generate() -> Iterator[dict[str, Any]]:

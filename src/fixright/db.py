@@ -262,3 +262,19 @@ def copy_upsert(
         action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
                        f"ON CONFLICT ({', '.join(conflict)}) {action}")
+
+
+# Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).
+STREAM_BATCH = 5000
+
+
+def stream(session: Session, query: Any, *, scalars: bool = False) -> Iterator[Any]:
+    """The rows (or with `scalars`, the first column: ORM objects) of `query`, fetched
+    `STREAM_BATCH` at a time: memory stays flat whatever the table's size."""
+    result = session.execute(query.execution_options(yield_per=STREAM_BATCH))
+    if scalars:
+        for partition in result.scalars().partitions():
+            yield from partition
+        return
+    for partition in result.partitions():
+        yield from partition

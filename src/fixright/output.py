@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -74,6 +74,37 @@ def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], stream:
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise_cell(_cell(row.get(c))) for c in columns])
+
+
+def csv_chunks(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
+               size: int = 64 * 1024) -> Iterator[str]:
+    """The text of `write_csv`, handed out in pieces of about `size` characters."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise_cell(_cell(row.get(c))) for c in columns])
+        if buffer.tell() >= size:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def json_lines_chunks(items: Iterable[Any], size: int = 64 * 1024) -> Iterator[str]:
+    """The text of `write_json_lines`, handed out in pieces of about `size` characters."""
+    lines: list[str] = []
+    length = 0
+    for item in items:
+        line = json.dumps(_plain(item), ensure_ascii=False, separators=(",", ":")) + "\n"
+        lines.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(lines)
+            lines, length = [], 0
+    if lines:
+        yield "".join(lines)
 
 
 def write_json_array(items: Iterable[Any], stream: IO[str]) -> None:

@@ -55,7 +55,7 @@ from fixright.advisories.results import (
 )
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
-from fixright.db import utcnow
+from fixright.db import stream, utcnow
 from fixright.hardware import Catalogue, active_catalogue
 from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
@@ -500,10 +500,6 @@ Situation = tuple[str | None, str | None, str | None, str | None]
 """What matching and planning look at: a device's (os_family, running_version, platform,
 model) as stored (empty text and NULL give the same exposure)."""
 
-# Rows fetched per round trip when streaming a fleet (a server-side cursor on PostgreSQL).
-BATCH = 5000
-
-
 def live_devices(organization_id: int) -> Any:
     """The WHERE clause of an organisation's devices in service."""
     return (Device.organization_id == organization_id) & Device.retired_at.is_(None)
@@ -563,8 +559,6 @@ def fleet_situations(
 
 
 def stream_devices(session: Session, query: Any) -> Iterator[Row[Any]]:
-    """The rows of `query`, fetched `BATCH` at a time (a server-side cursor on PostgreSQL):
-    memory stays flat whatever the fleet's size."""
-    result = session.execute(query.execution_options(yield_per=BATCH))
-    for partition in result.partitions():
-        yield from partition
+    """The rows of `query`, fetched in batches (`fixright.db.stream`): memory stays flat
+    whatever the fleet's size."""
+    return stream(session, query)

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from fixright.advisories.severity import FILTER_HELP, severity_filter
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
-from fixright.reports.exposure import exposure_rows, fix_rows
+from fixright.http.streaming import EXPORT_FORMATS, export_response
+from fixright.reports.exposure import EXPOSURE_COLUMNS, exposure_rows, fix_rows
 from fixright.reports.schemas import ExposurePage, ExposureRow, FixRow
 
 router = APIRouter()
@@ -45,6 +47,20 @@ def exposure(
         offset=page.offset, affected=fleet.affected, not_affected=fleet.not_affected,
         unknown=fleet.unknown,
     )
+
+
+@router.get("/exposure/export", response_class=StreamingResponse, tags=["exposure"],
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
+def export_exposure(
+    request: Request,
+    principal: PrincipalDep,
+    format: Annotated[str, Query(pattern=EXPORT_FORMATS, description="csv or jsonl.")] = "csv",
+) -> StreamingResponse:
+    """The whole exposure report of the caller's organisation, streamed in the order of
+    `GET /exposure` (CSV: the columns of `fixright report exposure`; JSON Lines: every field)."""
+    org = principal.organization_id
+    return export_response(request, lambda session: exposure_rows(session, org).rows,
+                           EXPOSURE_COLUMNS, format, "exposure")
 
 
 @router.get("/fixes", response_model=Page[FixRow], tags=["exposure"])

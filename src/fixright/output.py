@@ -38,7 +38,13 @@ def neutralise_cell(value: str) -> str:
     return value
 
 
+# Values JSON and CSV take as they are: the common case, checked first by exact type.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -403,15 +403,21 @@ _INDEX_CACHE: dict[str, tuple[tuple[object, ...], FixPlanner]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
-def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[object, ...]:
-    """Changes whenever an advisory is added, replaced or removed, or the releases change."""
-    advisories = session.execute(
-        select(func.count(Advisory.id), func.max(Advisory.imported_at), func.max(Advisory.id))
-    ).one()
-    affected = session.execute(
-        select(func.count(AdvisoryAffected.id), func.max(AdvisoryAffected.id))).one()
-    fixed = session.execute(select(func.count(AdvisoryFixed.id), func.max(AdvisoryFixed.id))).one()
-    return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
+def _fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever an advisory is added, replaced or removed, or the releases change:
+    one query of counts and maxima (reading every release to hash it cost more than
+    the download decision that asked)."""
+    def stats(*columns: Any) -> Any:
+        return select(*columns).scalar_subquery()
+
+    return tuple(session.execute(select(
+        stats(func.count(Advisory.id)), stats(func.max(Advisory.imported_at)),
+        stats(func.max(Advisory.id)),
+        stats(func.count(AdvisoryAffected.id)), stats(func.max(AdvisoryAffected.id)),
+        stats(func.count(AdvisoryFixed.id)), stats(func.max(AdvisoryFixed.id)),
+        # A release is added or removed, never edited in place: count, max and sum of ids tell.
+        stats(func.count(Release.id)), stats(func.max(Release.id)), stats(func.sum(Release.id)),
+    )).one())
 
 
 def hardware_catalogue() -> Catalogue:
@@ -426,13 +432,13 @@ def load_planner(session: Session) -> FixPlanner:
     Cached per database until an advisory, a catalog release or the hardware
     catalogue changes (four small queries tell); the index is read-only for its users.
     """
-    releases = catalog_releases(session)
     database = session.get_bind().engine.url.render_as_string(hide_password=False)
     catalogue = active_catalogue()
-    fingerprint = (*_fingerprint(session, releases), id(catalogue))
+    fingerprint = (*_fingerprint(session), id(catalogue))
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
+    releases = catalog_releases(session)
     planner = FixPlanner(AdvisoryIndex(load_records(session), releases, catalogue=catalogue),
                          hardware=catalogue)
     with _INDEX_LOCK:

@@ -20,6 +20,8 @@ class Device(Base):
         UniqueConstraint("organization_id", "vendor", "serial"),
         # Exposure is computed per distinct (os_family, version) of an organisation.
         Index("ix_device_org_family_version", "organization_id", "os_family", "running_version"),
+        # Pages of one organisation's devices, by id (offset or `after` keyset).
+        Index("ix_device_org_id", "organization_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

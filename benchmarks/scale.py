@@ -139,20 +139,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[100_000])
     parser.add_argument("--pg", help="PostgreSQL server URL to also run on (a database is created)")
+    parser.add_argument("--only-pg", action="store_true", help="Skip SQLite (with --pg).")
+    parser.add_argument("--append", action="store_true",
+                        help="Keep the runs already in the results file (other sizes, backends).")
     options = parser.parse_args()
     results: dict[str, object] = {"machine": platform.platform(), "python": sys.version.split()[0],
                                   "runs": []}
-    backends = [("sqlite", None)] + ([("postgresql", options.pg)] if options.pg else [])
+    if options.append and RESULTS.is_file():
+        results["runs"] = json.loads(RESULTS.read_text()).get("runs", [])
+    backends = ([] if options.only_pg else [("sqlite", None)]) + (
+        [("postgresql", options.pg)] if options.pg else [])
     for backend, server in backends:
         print(f"\n{backend}\n{'devices':>9} {'command':<32} {'time':>10} {'CPU':>10} "
               f"{'peak RSS':>11}")
         for devices in options.devices:
             with tempfile.TemporaryDirectory(prefix="fixright-scale-") as tmp:
                 url = _pg_database(server) if server else None
+                runs = [r for r in results["runs"]  # type: ignore[attr-defined]
+                        if (r["database"], r["devices"]) != (backend, devices)]
                 for row in bench(devices, url, Path(tmp)):
-                    results["runs"].append({"database": backend, **row})  # type: ignore[union-attr]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+                    runs.append({"database": backend, **row})
+                results["runs"] = runs
+                # Written after each fleet size: a long run that fails later keeps these.
+                RESULTS.parent.mkdir(exist_ok=True)
+                RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten {RESULTS}")
 
 

@@ -249,19 +249,20 @@ def copy_upsert(
     connection = session.connection()
     raw = connection.connection.driver_connection
     stage = f"stage_{table}"
-    names = ", ".join(columns)
+    names = ", ".join(f'"{c}"' for c in columns)  # "end" and "start" are SQL words
     with raw.cursor() as cursor:  # type: ignore[union-attr]
         # Only the columns copied, no defaults: the target's sequence is not drawn twice.
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
-                       f"SELECT {names} FROM {table} WITH NO DATA")
+                       f'SELECT {names} FROM "{table}" WITH NO DATA')
         with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        sets = ", ".join(f"{c} = excluded.{c}" for c in update)
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
         action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
-        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
-                       f"ON CONFLICT ({', '.join(conflict)}) {action}")
+        keys = ", ".join(f'"{c}"' for c in conflict)
+        cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM {stage} '  # noqa: S608
+                       f"ON CONFLICT ({keys}) {action}")
 
 
 # Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).

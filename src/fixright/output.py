@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +20,6 @@ from rich.console import Console
 from rich.table import Table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_INDENT = re.compile(r"^", re.MULTILINE)
 
 
 class Format(StrEnum):
@@ -118,7 +116,8 @@ def write_json_array(items: Iterable[Any], stream: IO[str]) -> None:
     first = True
     for item in items:
         text = json.dumps(_plain(item), indent=2, ensure_ascii=False)
-        stream.write(("[\n" if first else ",\n") + _INDENT.sub("  ", text))
+        # JSON text holds no raw newline inside strings: indenting every line is a replace.
+        stream.write(("[\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
         first = False
     stream.write("[]\n" if first else "\n]\n")
 

@@ -10,8 +10,9 @@ real `fixright` process on one database:
     report fixes    --format csv|json|jsonl
     report policies --format json
 
-Output goes to /dev/null; time is wall time; peak RSS is the child's
-`ru_maxrss` from wait4, so it is the command's own memory.
+Output goes to /dev/null; time is wall time, CPU is user + system time (on a
+shared machine the honest figure); peak RSS is the child's `ru_maxrss` from
+wait4, so it is the command's own memory.
 
     .venv/bin/python benchmarks/scale.py [--devices 100000 1000000] [--pg URL]
 
@@ -88,7 +89,9 @@ def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"fixright {' '.join(args)} failed ({code}): {err.decode()[-2000:]}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    # CPU time too: on a shared machine wall time mostly measures the neighbours.
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
 def bench(devices: int, database_url: str | None, folder: Path) -> list[dict[str, object]]:
@@ -108,7 +111,7 @@ def bench(devices: int, database_url: str | None, folder: Path) -> list[dict[str
         rows.append({"devices": devices, "distinct_releases": releases, "command": name,
                      **result})
         print(f"{devices:>9,} {name:<32} {result['seconds']:>8.2f} s "
-              f"{result['peak_rss_mb']:>8.1f} MB", flush=True)
+              f"{result['cpu_seconds']:>8.2f} s {result['peak_rss_mb']:>8.1f} MB", flush=True)
 
     measure("devices import fleet.csv", ["devices", "import", str(fleet), "--org", "big"])
     for report in ("exposure", "fixes"):
@@ -136,19 +139,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[100_000])
     parser.add_argument("--pg", help="PostgreSQL server URL to also run on (a database is created)")
+    parser.add_argument("--only-pg", action="store_true", help="Skip SQLite (with --pg).")
+    parser.add_argument("--append", action="store_true",
+                        help="Keep the runs already in the results file (other sizes, backends).")
     options = parser.parse_args()
     results: dict[str, object] = {"machine": platform.platform(), "python": sys.version.split()[0],
                                   "runs": []}
-    backends = [("sqlite", None)] + ([("postgresql", options.pg)] if options.pg else [])
+    if options.append and RESULTS.is_file():
+        results["runs"] = json.loads(RESULTS.read_text()).get("runs", [])
+    backends = ([] if options.only_pg else [("sqlite", None)]) + (
+        [("postgresql", options.pg)] if options.pg else [])
     for backend, server in backends:
-        print(f"\n{backend}\n{'devices':>9} {'command':<32} {'time':>10} {'peak RSS':>11}")
+        print(f"\n{backend}\n{'devices':>9} {'command':<32} {'time':>10} {'CPU':>10} "
+              f"{'peak RSS':>11}")
         for devices in options.devices:
             with tempfile.TemporaryDirectory(prefix="fixright-scale-") as tmp:
                 url = _pg_database(server) if server else None
+                runs = [r for r in results["runs"]  # type: ignore[attr-defined]
+                        if (r["database"], r["devices"]) != (backend, devices)]
                 for row in bench(devices, url, Path(tmp)):
-                    results["runs"].append({"database": backend, **row})  # type: ignore[union-attr]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+                    runs.append({"database": backend, **row})
+                results["runs"] = runs
+                # Written after each fleet size: a long run that fails later keeps these.
+                RESULTS.parent.mkdir(exist_ok=True)
+                RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwritten {RESULTS}")
 
 

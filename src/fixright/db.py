@@ -228,3 +228,54 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def current_tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names())
+
+
+def is_postgres(session: Session) -> bool:
+    """True when `session` talks to PostgreSQL (bulk paths use COPY there)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def copy_upsert(
+    session: Session, table: str, columns: list[str], rows: list[tuple[Any, ...]],
+    *, conflict: list[str], update: list[str],
+) -> None:
+    """PostgreSQL: COPY `rows` into a temporary staging table, then one
+    `INSERT ... SELECT ... ON CONFLICT (conflict) DO UPDATE SET update = excluded`.
+
+    A million rows go over the wire as one COPY stream instead of thousands of
+    INSERT batches. Table and column names are the models' own, never input;
+    values travel in the COPY stream. The staging table goes with the transaction.
+    """
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    stage = f"stage_{table}"
+    names = ", ".join(f'"{c}"' for c in columns)  # "end" and "start" are SQL words
+    with raw.cursor() as cursor:  # type: ignore[union-attr]
+        # Only the columns copied, no defaults: the target's sequence is not drawn twice.
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
+                       f'SELECT {names} FROM "{table}" WITH NO DATA')
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
+        action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
+        keys = ", ".join(f'"{c}"' for c in conflict)
+        cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM {stage} '  # noqa: S608
+                       f"ON CONFLICT ({keys}) {action}")
+
+
+# Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).
+STREAM_BATCH = 5000
+
+
+def stream(session: Session, query: Any, *, scalars: bool = False) -> Iterator[Any]:
+    """The rows (or with `scalars`, the first column: ORM objects) of `query`, fetched
+    `STREAM_BATCH` at a time: memory stays flat whatever the table's size."""
+    result = session.execute(query.execution_options(yield_per=STREAM_BATCH))
+    if scalars:
+        for partition in result.scalars().partitions():
+            yield from partition
+        return
+    for partition in result.partitions():
+        yield from partition

@@ -10,8 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -22,7 +21,6 @@ from rich.console import Console
 from rich.table import Table
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_INDENT = re.compile(r"^", re.MULTILINE)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?%?|\d+/\d+")
 
 
@@ -40,9 +38,15 @@ def neutralise_cell(value: str) -> str:
     return value
 
 
+# Values JSON and CSV take as they are: the common case, checked first by exact type.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any, *, numbers: bool = False) -> Any:
     """`value` made of JSON types. Decimals (money) are numbers in JSON (`numbers`), and
     keep their written form ("1746.00") in a CSV or table cell."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -91,12 +95,44 @@ def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], stream:
         writer.writerow([neutralise_cell(_cell(row.get(c))) for c in columns])
 
 
+def csv_chunks(rows: Iterable[Mapping[str, Any]], columns: Sequence[str],
+               size: int = 64 * 1024) -> Iterator[str]:
+    """The text of `write_csv`, handed out in pieces of about `size` characters."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise_cell(_cell(row.get(c))) for c in columns])
+        if buffer.tell() >= size:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def json_lines_chunks(items: Iterable[Any], size: int = 64 * 1024) -> Iterator[str]:
+    """The text of `write_json_lines`, handed out in pieces of about `size` characters."""
+    lines: list[str] = []
+    length = 0
+    for item in items:
+        line = json.dumps(_plain(item), ensure_ascii=False, separators=(",", ":")) + "\n"
+        lines.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(lines)
+            lines, length = [], 0
+    if lines:
+        yield "".join(lines)
+
+
 def write_json_array(items: Iterable[Any], stream: IO[str]) -> None:
     """A JSON array written item by item; the text equals `to_json(list(items))`."""
     first = True
     for item in items:
         text = json.dumps(_json(item), indent=2, ensure_ascii=False)
-        stream.write(("[\n" if first else ",\n") + _INDENT.sub("  ", text))
+        # JSON text holds no raw newline inside strings: indenting every line is a replace.
+        stream.write(("[\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
         first = False
     stream.write("[]\n" if first else "\n]\n")
 

@@ -130,3 +130,11 @@ def test_truncation_never_invents_devices(data: st.DataObject) -> None:
     for f in partial:
         assert f.serial in {s for s, _ in full} or f.serial == ""
         assert f.version_text == "" or f.version_text in text[:cut]
+
+
+def test_a_fleet_csv_may_be_larger_than_one_devices_output() -> None:
+    data = b"serial,vendor\n" + b"SN1,cisco\n" * (MAX_OUTPUT_CHARS // 10 + 1)
+    assert len(data) > MAX_OUTPUT_CHARS
+    assert decode_output(data, "fleet.csv", limit=4 * MAX_OUTPUT_CHARS).startswith("serial")
+    with pytest.raises(InvalidInput, match=r"^fleet\.csv: 8 MB is over the limit of 4 MB"):
+        decode_output(data, "fleet.csv", limit=4 * 1024 * 1024)

@@ -13,5 +13,5 @@ def _paths(router: object) -> set[str]:
 
 
 def test_reports_own_the_exposure_and_fix_routes() -> None:
-    assert _paths(reports_router) == {"/exposure", "/fixes"}
-    assert not _paths(advisories_router) & {"/exposure", "/fixes"}
+    assert _paths(reports_router) == {"/exposure", "/exposure/export", "/fixes"}
+    assert not _paths(advisories_router) & {"/exposure", "/exposure/export", "/fixes"}

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
+from sqlalchemy import Row, Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 # Reading files lives in `documents`; callers keep using service.read_paths / expand_paths.
@@ -51,10 +51,11 @@ from fixright.advisories.results import (
     STATUS_UNKNOWN,
     DeviceExposure,
     DeviceKey,
+    Exposure,
 )
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
-from fixright.db import utcnow
+from fixright.db import stream, utcnow
 from fixright.hardware import Catalogue, active_catalogue
 from fixright.inventory.models import Device
 from fixright.versions import InvalidVersion, parse
@@ -402,15 +403,21 @@ _INDEX_CACHE: dict[str, tuple[tuple[object, ...], FixPlanner]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
-def _fingerprint(session: Session, releases: list[tuple[str, str]]) -> tuple[object, ...]:
-    """Changes whenever an advisory is added, replaced or removed, or the releases change."""
-    advisories = session.execute(
-        select(func.count(Advisory.id), func.max(Advisory.imported_at), func.max(Advisory.id))
-    ).one()
-    affected = session.execute(
-        select(func.count(AdvisoryAffected.id), func.max(AdvisoryAffected.id))).one()
-    fixed = session.execute(select(func.count(AdvisoryFixed.id), func.max(AdvisoryFixed.id))).one()
-    return (*advisories, *affected, *fixed, hash(tuple(sorted(releases))))
+def _fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever an advisory is added, replaced or removed, or the releases change:
+    one query of counts and maxima (reading every release to hash it cost more than
+    the download decision that asked)."""
+    def stats(*columns: Any) -> Any:
+        return select(*columns).scalar_subquery()
+
+    return tuple(session.execute(select(
+        stats(func.count(Advisory.id)), stats(func.max(Advisory.imported_at)),
+        stats(func.max(Advisory.id)),
+        stats(func.count(AdvisoryAffected.id)), stats(func.max(AdvisoryAffected.id)),
+        stats(func.count(AdvisoryFixed.id)), stats(func.max(AdvisoryFixed.id)),
+        # A release is added or removed, never edited in place: count, max and sum of ids tell.
+        stats(func.count(Release.id)), stats(func.max(Release.id)), stats(func.sum(Release.id)),
+    )).one())
 
 
 def hardware_catalogue() -> Catalogue:
@@ -425,13 +432,13 @@ def load_planner(session: Session) -> FixPlanner:
     Cached per database until an advisory, a catalog release or the hardware
     catalogue changes (four small queries tell); the index is read-only for its users.
     """
-    releases = catalog_releases(session)
     database = session.get_bind().engine.url.render_as_string(hide_password=False)
     catalogue = active_catalogue()
-    fingerprint = (*_fingerprint(session, releases), id(catalogue))
+    fingerprint = (*_fingerprint(session), id(catalogue))
     cached = _INDEX_CACHE.get(database)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
+    releases = catalog_releases(session)
     planner = FixPlanner(AdvisoryIndex(load_records(session), releases, catalogue=catalogue),
                          hardware=catalogue)
     with _INDEX_LOCK:
@@ -493,3 +500,73 @@ def advisories_fixed_by(
 ) -> list[str]:
     """Advisory ids that release `version` fixes (not affected, at or above a fix in its train)."""
     return _fixed_by(index or load_index(session), os_family, version)
+
+
+# -- a fleet by distinct situation -------------------------------------------------
+
+Situation = tuple[str | None, str | None, str | None, str | None]
+"""What matching and planning look at: a device's (os_family, running_version, platform,
+model) as stored (empty text and NULL give the same exposure)."""
+
+def live_devices(organization_id: int) -> Any:
+    """The WHERE clause of an organisation's devices in service."""
+    return (Device.organization_id == organization_id) & Device.retired_at.is_(None)
+
+
+@dataclass
+class FleetSituations:
+    """An organisation's fleet as its distinct situations: device count and exposure of each."""
+
+    counts: dict[Situation, int]
+    exposures: dict[Situation, Exposure]
+
+    def count(self, status: str) -> int:
+        return sum(n for s, n in self.counts.items() if self.exposures[s].status == status)
+
+    @property
+    def devices(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def affected(self) -> int:
+        return self.count(STATUS_AFFECTED)
+
+    @property
+    def not_affected(self) -> int:
+        return self.count(STATUS_NOT_AFFECTED)
+
+    @property
+    def unknown(self) -> int:
+        return self.count(STATUS_UNKNOWN)
+
+
+def fleet_situations(
+    session: Session, organization_id: int, *, index: AdvisoryIndex | None = None
+) -> FleetSituations:
+    """Each distinct situation of the organisation's devices (one GROUP BY), matched and
+    planned once: a million devices on a few thousand situations cost a few thousand plans."""
+    rows = session.execute(
+        select(Device.os_family, Device.running_version, Device.platform, Device.model,
+               func.count(Device.id))
+        .where(live_devices(organization_id))
+        .group_by(Device.os_family, Device.running_version, Device.platform, Device.model)
+    )
+    counts: dict[Situation, int] = {(f, v, p, m): int(n) for f, v, p, m, n in rows}
+    planner = _planner_for(session, index)
+    shared: dict[Situation, Exposure] = {}
+    exposures: dict[Situation, Exposure] = {}
+    for key in counts:
+        family, version, platform, model = (part or None for part in key)
+        known = (family, version, platform, model)
+        found = shared.get(known)
+        if found is None:
+            found = shared[known] = planner.exposure(family, version, platform or model,
+                                                     model=model, family=platform)
+        exposures[key] = found
+    return FleetSituations(counts, exposures)
+
+
+def stream_devices(session: Session, query: Any) -> Iterator[Row[Any]]:
+    """The rows of `query`, fetched in batches (`fixright.db.stream`): memory stays flat
+    whatever the fleet's size."""
+    return stream(session, query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fixright.audit.chain import EventRecord
@@ -14,6 +14,8 @@ from fixright.db import Base, UtcDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    # Pages of one organisation's events, newest first.
+    __table_args__ = (Index("ix_audit_event_org_seq", "organization_id", "seq"),)
 
     # Assigned by `audit.service.record` under a lock (it is part of the hash),
     # never by the database.

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -32,7 +33,11 @@ RELEASE_KINDS = ("feature", "maintenance", "rebuild", "security")
 
 class Release(Base):
     __tablename__ = "release"
-    __table_args__ = (UniqueConstraint("vendor", "os_family", "version_normalized"),)
+    __table_args__ = (
+        UniqueConstraint("vendor", "os_family", "version_normalized"),
+        # Fixes and upgrade targets look releases up by (os_family, version).
+        Index("ix_release_family_version", "os_family", "version_normalized"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vendor: Mapped[str] = mapped_column(String(32))

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from fixright.audit import service as audit
 from fixright.contracts.csvio import CoverageRow
 from fixright.contracts.models import Contract, CoverageLine
+from fixright.db import copy_upsert, is_postgres
 from fixright.errors import InvalidInput
 from fixright.inventory.models import Device
 
@@ -168,10 +169,22 @@ def import_rows(
                             .where(CoverageLine.id.in_(removed_ids[chunk:chunk + 1000]))
                             .execution_options(synchronize_session=False))
         report.lines_removed = len(removed_ids)
-    if inserts:
-        session.execute(insert(CoverageLine), inserts)
-    if updates:
-        session.execute(update(CoverageLine), updates)
+    if is_postgres(session):
+        # One COPY and one upsert on (contract, serial) for every new or changed line.
+        columns = ["contract_id", "organization_id", "serial", "pid", "start", "end", "cost"]
+        by_id = {u["id"]: u for u in updates}
+        changed = [(contract_id, organization_id, serial, u["pid"], u["start"], u["end"],
+                    u["cost"])
+                   for (contract_id, serial), (line_id, *_rest) in stored.items()
+                   if (u := by_id.get(line_id)) is not None]
+        copy_upsert(session, CoverageLine.__tablename__, columns,
+                    [tuple(i[c] for c in columns) for i in inserts] + changed,
+                    conflict=["contract_id", "serial"], update=["pid", "start", "end", "cost"])
+    else:
+        if inserts:
+            session.execute(insert(CoverageLine), inserts)
+        if updates:
+            session.execute(update(CoverageLine), updates)
     report.lines_created, report.lines_updated = len(inserts), len(updates)
     # A contract spans its lines; its cost is the sum of their list prices.
     spans: dict[int, list[tuple[date, date, Decimal | None]]] = defaultdict(list)

@@ -10,6 +10,7 @@ are only ever drawn from the asking organisation's rows. Nothing commits.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -52,7 +53,7 @@ def get_policy(session: Session, name: str) -> Policy:
     """A stored policy by name, else a preset; `NotFound` naming both kinds otherwise."""
     row = session.scalar(select(PolicyRow).where(PolicyRow.name == name))
     if row is not None:
-        return load_policy(row.toml, source=f"policy {name}", name=name)
+        return _stored_policy(row.toml, f"policy {name}", name)
     if is_preset(name):
         return load_preset(name)
     stored = session.scalars(select(PolicyRow.name).order_by(PolicyRow.name)).all()
@@ -122,12 +123,19 @@ def set_active_policy(
     return row
 
 
+@functools.lru_cache(maxsize=64)
+def _stored_policy(text: str, source: str, name: str) -> Policy:
+    """A stored policy, parsed once per text: every download decision reads the active one,
+    and parsing its TOML cost more than evaluating it. Policies are frozen, so shared."""
+    return load_policy(text, source=source, name=name)
+
+
 def active_policy(session: Session, *, default: str | None = None) -> tuple[str, Policy]:
     """The active policy (name, parsed); when none is stored, `default` or the setting
     `active_policy_default` (lifetime-updates)."""
     row = session.scalar(select(PolicyRow).where(PolicyRow.active.is_(True)))
     if row is not None:
-        return row.name, load_policy(row.toml, source=f"policy {row.name}", name=row.name)
+        return row.name, _stored_policy(row.toml, f"policy {row.name}", row.name)
     name = default or Settings().active_policy_default
     return name, get_policy(session, name)
 

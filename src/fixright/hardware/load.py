@@ -8,6 +8,7 @@ replace shipped entries of the same id (listed as overrides) or add new ones.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -207,6 +208,21 @@ def shipped_catalogue() -> Catalogue:
 
 
 _ACTIVE: dict[str, tuple[tuple[object, ...], Catalogue]] = {}
+_PATH_SETTING: dict[str, tuple[tuple[str, ...], Path | None]] = {}
+_PATH_VARIABLE = "FIXRIGHT_HARDWARE_PATH"
+
+
+def _hardware_path() -> Path | None:
+    """`Settings().hardware_path`, built again only when its environment variable changes.
+
+    Building the settings reads and validates every variable: a download
+    decision asks for the catalogue several times, and it cost more than the decision.
+    """
+    raw = (os.environ.get(_PATH_VARIABLE) or "", os.environ.get(_PATH_VARIABLE.lower()) or "")
+    cached = _PATH_SETTING.get("path")
+    if cached is None or cached[0] != raw:
+        cached = _PATH_SETTING["path"] = (raw, Settings().hardware_path)
+    return cached[1]
 
 
 def active_catalogue() -> Catalogue:
@@ -217,7 +233,7 @@ def active_catalogue() -> Catalogue:
     `InvalidInput` (one line naming file, line and field) rather than being
     half-applied.
     """
-    path = Settings().hardware_path
+    path = _hardware_path()
     if path is None:
         return shipped_catalogue()
     try:

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 
 from fixright.changes.service import recheck
 from fixright.errors import Conflict
 from fixright.hardware import active_catalogue, require_family
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
+from fixright.http.params import MAX_SQL_INT
+from fixright.http.streaming import EXPORT_FORMATS, export_response
 from fixright.http.uploads import DocumentsDep, upload_body
 from fixright.inventory import service
+from fixright.inventory.csvio import CSV_COLUMNS
 from fixright.inventory.parse import DeviceFacts
 from fixright.inventory.platforms import platform_for
 from fixright.inventory.schemas import (
@@ -44,15 +48,35 @@ def list_devices(
     platform: Annotated[str | None, Query(max_length=64, description="Exact platform token.")]
     = None,
     retired: Annotated[bool, Query(description="Include retired devices.")] = False,
+    after: Annotated[int | None, Query(
+        ge=0, le=MAX_SQL_INT, description="Keyset cursor: the page starts after the device "
+        "with this id (the last id of the previous page); cheaper than `offset` on deep pages.",
+    )] = None,
 ) -> Page[DeviceOut]:
     """The caller's devices in service (with `retired`, all), oldest first."""
     org = principal.organization_id
     devices = service.list_devices(session, org, search=search, os_family=os_family,
                                    platform=platform, limit=page.limit, offset=page.offset,
-                                   include_retired=retired)
+                                   include_retired=retired, after=after)
     total = service.count_devices(session, org, search=search, os_family=os_family,
                                   platform=platform, include_retired=retired)
     return Page[DeviceOut].of([DeviceOut.model_validate(d) for d in devices], total, page)
+
+
+@router.get("/devices/export", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
+def export_devices(
+    request: Request,
+    principal: PrincipalDep,
+    format: Annotated[str, Query(pattern=EXPORT_FORMATS, description="csv or jsonl.")] = "csv",
+    search: Annotated[str | None, Query(max_length=200)] = None,
+) -> StreamingResponse:
+    """Every device of the caller's organisation in the import CSV's columns, streamed:
+    the devices are read in batches while the body is sent (re-importable as CSV)."""
+    org = principal.organization_id
+    return export_response(
+        request, lambda session: service.iter_export_rows(session, org, search=search),
+        CSV_COLUMNS, format, "devices")
 
 
 def _find(session: SessionDep, organization_id: int, vendor: str, serial: str) -> DeviceOut | None:

@@ -83,20 +83,26 @@ class _Read:
     notes: list[str] = field(default_factory=list)  # skipped rows, ignored columns
 
 
+MAX_CSV_BYTES = 512 * 1024 * 1024
+
+
 def _read_inputs(paths: list[str]) -> list[_Input]:
     """Files, folders (recursively, hidden files skipped) and '-' for stdin, in order."""
     inputs: list[_Input] = []
 
     def add_file(path: Path) -> None:
         name = str(path)
+        # A fleet CSV holds one line per device: a million devices are about 50 MB.
+        limit = MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_OUTPUT_CHARS
         try:
             size = path.lstat().st_size
-            if size > MAX_OUTPUT_CHARS:
+            if size > limit:
+                what = "a fleet CSV" if limit == MAX_CSV_BYTES else "any device's output"
                 inputs.append(_Input(name, error=(
-                    f"{name}: {size // (1024 * 1024)} MB is far larger than any device's output "
-                    f"(limit {MAX_OUTPUT_CHARS // (1024 * 1024)} MB)")))
+                    f"{name}: {size // (1024 * 1024)} MB is far larger than {what} "
+                    f"(limit {limit // (1024 * 1024)} MB)")))
                 return
-            inputs.append(_Input(name, read_regular(path, limit=MAX_OUTPUT_CHARS)))
+            inputs.append(_Input(name, read_regular(path, limit=limit)))
         except InvalidInput as exc:
             inputs.append(_Input(name, error=exc.message))
         except OSError as exc:
@@ -138,7 +144,8 @@ def _read_all(inputs: list[_Input], platform: str | None,
                 read.failures.append(item.error)
                 continue
             try:
-                text = decode_output(item.data, item.name)
+                text = decode_output(item.data, item.name,
+                                     limit=MAX_CSV_BYTES if item.is_csv else MAX_OUTPUT_CHARS)
                 kind = item.kind(text, fmt)
                 if kind in ("netbox", "nautobot"):
                     export = read_source(text, item.name, kind, default_platform=platform)

@@ -22,6 +22,8 @@ class Device(Base):
         Index("ix_device_org_family_version", "organization_id", "os_family", "running_version"),
         # Finds a serial in every organisation: an import refuses one another owner holds.
         Index("ix_device_vendor_serial", "vendor", "serial"),
+        # Pages of one organisation's devices, by id (offset or `after` keyset).
+        Index("ix_device_org_id", "organization_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

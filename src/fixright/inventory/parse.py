@@ -131,12 +131,16 @@ def _nul_kind(data: bytes) -> str:
     return "binary data"
 
 
-def decode_output(data: bytes, source_name: str) -> str:
+def decode_output(data: bytes, source_name: str, *, limit: int = MAX_OUTPUT_CHARS) -> str:
     """Text of a captured output file: UTF-8 (BOM optional), else Latin-1.
 
-    Raises `InvalidInput` naming `source_name` for binary data and oversized files.
+    Raises `InvalidInput` naming `source_name` for binary data and files over `limit`
+    bytes (a fleet CSV is allowed more than one device's output).
     """
-    if len(data) > MAX_OUTPUT_CHARS:
+    if len(data) > limit:
+        if limit != MAX_OUTPUT_CHARS:
+            raise InvalidInput(f"{source_name}: {len(data) // (1024 * 1024)} MB is over the "
+                               f"limit of {limit // (1024 * 1024)} MB")
         raise InvalidInput(
             f"{source_name}: {len(data) // (1024 * 1024)} MB is far larger than any device's "
             f"output (limit {MAX_OUTPUT_CHARS // (1024 * 1024)} MB): not a show output"

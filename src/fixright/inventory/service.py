@@ -8,7 +8,7 @@ to one organisation.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.audit import service as audit
-from fixright.db import utcnow
+from fixright.db import copy_upsert, is_postgres, stream, utcnow
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import Catalogue, active_catalogue, device_families, require_family
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
@@ -214,6 +214,42 @@ def _upsert(
         else:
             seen_ids.append(old["id"])
             report.unchanged.append(DeviceChange(key[0], key[1], old["model"]))
+    if is_postgres(session):
+        _copy_upsert(session, organization_id, source, now, latest, existing)
+    else:
+        _write(session, inserts, updates, seen_ids, source, now)
+    if report.created or report.updated:
+        _audit_import(session, organization_id, source, actor, report)
+    return report
+
+
+_STAGED = ("organization_id", "vendor", "serial", *TRACKED_FIELDS, "source", "first_seen",
+           "last_seen")
+
+
+def _copy_upsert(
+    session: Session, organization_id: int, source: str, now: Any,
+    latest: dict[tuple[str, str], dict[str, Any]],
+    existing: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    """PostgreSQL: every device of the import in one COPY and one upsert. A stored device
+    gets its stored values where the record is not informative: the same rows as `_write`."""
+    rows = []
+    for key, record in latest.items():
+        old = existing.get(key)
+        values = [record[name] if old is None or _informative(name, record[name]) else old[name]
+                  for name in TRACKED_FIELDS]
+        rows.append((organization_id, key[0], key[1], *values, source, now, now))
+    copy_upsert(session, Device.__tablename__, list(_STAGED), rows,
+                conflict=["organization_id", "vendor", "serial"],
+                update=[*TRACKED_FIELDS, "source", "last_seen"])
+
+
+def _write(
+    session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]],
+    seen_ids: list[int], source: str, now: Any,
+) -> None:
+    """SQLite: INSERT in batches, UPDATE the changed, touch the unchanged."""
     for start in range(0, len(inserts), _CHUNK * 10):
         session.execute(insert(Device), inserts[start : start + _CHUNK * 10])
     if updates:
@@ -225,9 +261,6 @@ def _upsert(
             .values(last_seen=now, source=source)
             .execution_options(synchronize_session=False)
         )
-    if report.created or report.updated:
-        _audit_import(session, organization_id, source, actor, report)
-    return report
 
 
 _AUDITED_SERIALS = 100
@@ -386,13 +419,20 @@ def list_devices(
     platform: str | None = None,
     include_retired: bool = False,
     order: str = "id",
+    after: int | None = None,
 ) -> list[Device]:
     """The organisation's devices in service (with `include_retired`, all), ordered by id
     (`organization_id=None`: every organisation's, for the portal operator only; `order`
-    "serial" or "host" sorts by those instead); `search` matches serial, hostname, model, version or platform (case-insensitive
-    substring); `platform` is exact."""
+    "serial" or "host" sorts by those instead); `search` matches serial, hostname, model,
+    version or platform (case-insensitive substring); `platform` is exact. `after` (a
+    device id, with the id order) starts the page after that device: a keyset page, as
+    cheap on the last page as on the first."""
     query = _filtered(select(Device), organization_id, search, os_family, platform,
                       include_retired).order_by(*_ORDERS[order])
+    if after is not None:
+        if order != "id":
+            raise InvalidInput("'after' pages work with the id order only")
+        query = query.where(Device.id > after)
     if offset:
         query = query.offset(max(offset, 0))
     if limit is not None:
@@ -549,11 +589,17 @@ def export_rows(
     session: Session, organization_id: int, *, search: str | None = None
 ) -> list[dict[str, Any]]:
     """Every device of the organisation as a row of the CSV columns (re-importable)."""
-    rows = []
-    for device in list_devices(session, organization_id, search=search):
+    return list(iter_export_rows(session, organization_id, search=search))
+
+
+def iter_export_rows(
+    session: Session, organization_id: int, *, search: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """`export_rows` one at a time, the devices read in batches (for streamed exports)."""
+    query = _filtered(select(Device), organization_id, search, None).order_by(Device.id)
+    for device in stream(session, query, scalars=True):
         row = device_row(device)
-        rows.append({column: row[column] for column in CSV_COLUMNS})
-    return rows
+        yield {column: row[column] for column in CSV_COLUMNS}
 
 
 def resolve_organization(session: Session, slug: str | None) -> Organization:

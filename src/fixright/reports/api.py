@@ -6,14 +6,17 @@ Both are the caller's organisation's only, and read the same rows as
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
 
 from fixright.advisories.severity import FILTER_HELP, severity_filter
 from fixright.http.deps import PrincipalDep, SessionDep
 from fixright.http.pagination import Page, PageDep
-from fixright.reports.exposure import exposure_report, fixes_report
+from fixright.http.streaming import EXPORT_FORMATS, export_response
+from fixright.reports.exposure import EXPOSURE_COLUMNS, exposure_rows, fix_rows
 from fixright.reports.schemas import ExposurePage, ExposureRow, FixRow
 
 router = APIRouter()
@@ -34,15 +37,30 @@ def exposure(
     severity: `fixright.advisories.priority`); the totals
     count the whole fleet whatever the filter.
     """
-    rows, fleet = exposure_report(session, principal.organization_id)
-    if status:
-        rows = [r for r in rows if r["status"] == status]
-    window = rows[page.offset : page.offset + page.limit]
+    report = exposure_rows(session, principal.organization_id)
+    fleet = report.fleet
+    # Rows stream past: only the page asked for is kept.
+    window, total = _window((r for r in report.rows if not status or r["status"] == status),
+                            page.offset, page.limit)
     return ExposurePage(
-        items=[ExposureRow(**r) for r in window], total=len(rows), limit=page.limit,
+        items=[ExposureRow(**r) for r in window], total=total, limit=page.limit,
         offset=page.offset, affected=fleet.affected, not_affected=fleet.not_affected,
         unknown=fleet.unknown,
     )
+
+
+@router.get("/exposure/export", response_class=StreamingResponse, tags=["exposure"],
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
+def export_exposure(
+    request: Request,
+    principal: PrincipalDep,
+    format: Annotated[str, Query(pattern=EXPORT_FORMATS, description="csv or jsonl.")] = "csv",
+) -> StreamingResponse:
+    """The whole exposure report of the caller's organisation, streamed in the order of
+    `GET /exposure` (CSV: the columns of `fixright report exposure`; JSON Lines: every field)."""
+    org = principal.organization_id
+    return export_response(request, lambda session: exposure_rows(session, org).rows,
+                           EXPOSURE_COLUMNS, format, "exposure")
 
 
 @router.get("/fixes", response_model=Page[FixRow], tags=["exposure"])
@@ -55,6 +73,19 @@ def fixes(
     """The fix plan: one row per (affected device, advisory) with the first fixed release
     and the device's combined fix."""
     wanted = severity_filter(severity)
-    rows = [FixRow(**r) for r in fixes_report(session, principal.organization_id)
-            if wanted is None or r["severity"] in wanted]
-    return Page[FixRow].slice(rows, page)
+    window, total = _window((r for r in fix_rows(session, principal.organization_id)
+                             if wanted is None or r["severity"] in wanted),
+                            page.offset, page.limit)
+    return Page[FixRow].of([FixRow(**r) for r in window], total, page)
+
+
+def _window(rows: Iterator[dict[str, Any]], offset: int, limit: int
+            ) -> tuple[list[dict[str, Any]], int]:
+    """The rows from `offset` to `offset + limit`, and how many there were in all."""
+    window: list[dict[str, Any]] = []
+    total = 0
+    for row in rows:
+        if offset <= total < offset + limit:
+            window.append(row)
+        total += 1
+    return window, total

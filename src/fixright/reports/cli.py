@@ -15,10 +15,9 @@ from fixright.reports.exposure import (
     EXPOSURE_COLUMNS,
     FIX_COLUMNS,
     STATUS_TRIAGED,
-    exposure_report,
-    fixes_report,
+    exposure_rows,
+    fix_rows,
 )
-from fixright.reports.fiximages import targets_text
 
 # Left out first when a terminal is narrow; what stays says what to do and to which device.
 EXPOSURE_DROP = ("triage", "kev_due", "epss", "kev", "os_family", "model", "critical", "high",
@@ -38,9 +37,15 @@ def exposure(
 ) -> None:
     """Per device: which advisories affect it and its combined fix."""
 
+    # Rows stream from the database to stdout: the session stays open while they are written.
     with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
-        rows, fleet = exposure_report(session, organization.id)
+        report = exposure_rows(session, organization.id)
+        fleet = report.fleet
+        if fmt is not Format.table:
+            emit(report.rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}")
+            return
+        rows = list(report.rows)
     emit(rows, EXPOSURE_COLUMNS, fmt, title=f"Exposure of {organization.slug}",
          drop=EXPOSURE_DROP)
     if fmt is Format.table:
@@ -62,10 +67,9 @@ def fixes(
 
     with app_context(ctx).session(writes=False) as session:
         organization = resolve_organization(session, org)
-        rows = fixes_report(session, organization.id)
-    if fmt is not Format.json:  # one readable cell per device's targets
-        rows = [r | {"upgrade_targets": targets_text(r["upgrade_targets"])} for r in rows]
-    emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}", drop=FIX_DROP)
+        # JSON keeps the targets structured; other formats get one readable cell.
+        rows = fix_rows(session, organization.id, targets_as_text=fmt is not Format.json)
+        emit(rows, FIX_COLUMNS, fmt, title=f"Fix plan of {organization.slug}", drop=FIX_DROP)
 
 
 from fixright.reports.coverage import coverage_command  # noqa: E402

@@ -41,6 +41,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         yield live, tokens
 
 
+def _minimal_body(spec: dict[str, Any], op: dict[str, Any]) -> Any:
+    """A body the operation's request schema accepts: its required fields, each with the
+    simplest value of its type (an enum's first value)."""
+    content = op["requestBody"].get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return {}
+
+    def resolve(node: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in node:
+            node = spec["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+        for key in ("anyOf", "oneOf", "allOf"):
+            if key in node:
+                return resolve(next(n for n in node[key] if n.get("type") != "null"))
+        return node
+
+    def value(node: dict[str, Any]) -> Any:
+        node = resolve(node)
+        if "enum" in node:
+            return node["enum"][0]
+        kind = node.get("type")
+        if kind == "object":
+            return {name: value(sub) for name, sub in node.get("properties", {}).items()
+                    if name in node.get("required", [])}
+        return {"string": "x", "integer": 1, "number": 1, "boolean": False,
+                "array": []}.get(kind, "x")
+
+    return value(schema)
+
+
 def _path(template: str, params: list[dict[str, Any]], value: str) -> str:
     for param in params:
         if param["in"] == "path":
@@ -112,8 +142,8 @@ def test_every_documented_error_is_what_the_server_answers(server) -> None:
                 expect(name, 403, _send(live, tokens["owner"], method.upper(), path, body={}))
             actor = tokens["operator"] if operator_only else tokens["owner"]
             if 404 in documented:
-                # A well-formed (empty) body, so the unknown id is what is refused.
-                body_404 = {} if "requestBody" in op else None
+                # A well-formed body, so the unknown id is what is refused.
+                body_404 = _minimal_body(spec, op) if "requestBody" in op else None
                 expect(name, 404, _send(live, actor, method.upper(), path, body=body_404))
             if 422 in documented:
                 if any(p["in"] == "path" and p.get("schema", {}).get("type") == "integer"

@@ -20,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fixright.advisories.formats import read_document
+from fixright.advisories.hardware_fit import is_upgrade
 from fixright.advisories.index import AdvisoryIndex
-from fixright.advisories.planning import FixPlanner, is_upgrade
+from fixright.advisories.planning import FixPlanner
 from fixright.advisories.records import AdvisoryRecord, AffectedReleases, newest_editions
 from fixright.advisories.results import (
     KIND_MIGRATION,

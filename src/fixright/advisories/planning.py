@@ -37,12 +37,10 @@ and keeps its own caches, so one planner serves many questions on one index.
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from fixright.advisories.hardware_fit import HardwareFit
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import (
     KIND_MIGRATION,
@@ -60,38 +58,9 @@ from fixright.advisories.results import (
 )
 from fixright.advisories.severity import most_severe_first
 from fixright.hardware.catalogue import Catalogue, Family
-from fixright.versions import InvalidVersion, Version, parse
+from fixright.versions import Version
 
 MAX_OTHER_TRAINS = 8
-# Classic IOS trains order by their release number only (15.2E after 15.0SE);
-# the letters name a platform line, not an age.
-_RELEASE_NUMBER = re.compile(r"(\d+)\.(\d+)")
-_PER_TRAIN_ORDER = frozenset({"ios"})
-
-
-def is_upgrade(running: Version, release: Version) -> bool:
-    """True when moving from `running` to `release` goes forward, never back.
-
-    Within a train, by the train's order. Between trains of numbered families
-    (IOS XE, NX-OS, ASA, Junos, EOS, ...), by number: 9.3(15) is older than
-    10.3(6). Between classic IOS trains, by release number: 15.2E is newer
-    than 15.0SE, 15.1SG is not newer than 15.2E, and 15.2M is not newer than 15.2E.
-    """
-    if release.os_family != running.os_family:
-        return False
-    if release.train == running.train or running.os_family not in _PER_TRAIN_ORDER:
-        return bool(release.key > running.key)
-    ours, theirs = _release_number(running.train), _release_number(release.train)
-    return ours is not None and theirs is not None and theirs > ours
-
-
-@functools.lru_cache(maxsize=4096)
-def _release_number(train: str) -> tuple[int, int] | None:
-    """`15.2E` -> (15, 2)."""
-    found = _RELEASE_NUMBER.match(train)
-    return None if found is None else (int(found[1]), int(found[2]))
-
-
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """The hardware-dependent part of one exposure, shared by devices of one version and family."""
@@ -164,18 +133,13 @@ class FixPlanner:
     def __init__(self, index: AdvisoryIndex, hardware: Catalogue | None = None) -> None:
         self._index = index
         self._hardware = hardware
+        self._fit = HardwareFit(hardware)
         # (adv, family) -> [(first fix, label)] per train where adv has one.
         self._fix_trains: dict[tuple[int, str], list[tuple[Version, str]]] = {}
         # (family, train, advisories) -> first release free of all of them, per other train.
         self._elsewhere: dict[tuple[str, str, frozenset[int]], tuple[Version, ...]] = {}
-        self._families: dict[tuple[str, str | None, str | None], tuple[Family, ...]] = {}
-        self._publishes: dict[tuple[str, str], bool] = {}
-        self._last: dict[str, Version | None] = {}
-        self._train_limits: dict[tuple[str, str, int], tuple[bool, Any]] = {}
-        self._held: dict[int, tuple[Family, ...]] = {}
         self._migrations: dict[
             tuple[str, str, frozenset[int], int | None], tuple[UpgradeTarget, ...]] = {}
-        self._running: dict[tuple[str, str, str | None, str | None], tuple[Family, ...]] = {}
         self._others: dict[tuple[int, str, str, int | None], tuple[str, ...]] = {}
         self._plans: dict[tuple[str, str, tuple[int, ...], tuple[str, ...] | None], _Plan] = {}
 
@@ -204,84 +168,6 @@ class FixPlanner:
             out[device.device_id] = DeviceExposure(device, exposure)
         return out
 
-    # -- hardware -------------------------------------------------------------------
-
-    def device_families(
-        self, os_family: str, family: str | None, model: str | None
-    ) -> tuple[Family, ...]:
-        """The image families the device may run: its stated family, else its model's."""
-        key = (os_family, family, model)
-        found = self._families.get(key)
-        if found is None:
-            catalogue = self._hardware
-            found = ()
-            if catalogue is not None:
-                stated = catalogue.get(family) if family else None
-                if stated is not None and stated.os_family == os_family:
-                    found = (stated,)
-                elif model:
-                    found = catalogue.families_for_model(model, os_family)
-            self._families[key] = found
-        return found
-
-    def _published(self, family: Family, train: str) -> bool:
-        key = (family.id, train)
-        found = self._publishes.get(key)
-        if found is None:
-            found = self._publishes[key] = bool(
-                self._hardware is not None and self._hardware.publishes(family.id, train))
-        return found
-
-    def _last_release(self, family: Family) -> Version | None:
-        if family.id not in self._last:
-            last: Version | None = None
-            if family.last_release:
-                try:
-                    last = parse(family.os_family, family.last_release)
-                except InvalidVersion:
-                    last = None
-            self._last[family.id] = last
-        return self._last[family.id]
-
-    def _within_last(self, release: Version, family: Family) -> bool:
-        """False when `release` comes after the family's last release of that train."""
-        last = self._last_release(family)
-        return last is None or last.train != release.train or release.key <= last.key
-
-    def runs(self, release: Version, running: Version, families: tuple[Family, ...] | None) -> bool:
-        """True when the hardware can go from `running` to `release`.
-
-        Without a catalogue (`families` None) only the direction is checked;
-        unknown hardware (`()`) may only move within its train.
-        """
-        if not is_upgrade(running, release):
-            return False
-        if families is None:
-            return True
-        if release.train == running.train:
-            return not families or any(self._within_last(release, f) for f in families)
-        # Keyed by identity (hashing Family values is slow); `_held` keeps the tuple
-        # alive, so its id is never reused for another.
-        key = (release.os_family, release.train, id(families))
-        limit = self._train_limits.get(key)
-        if limit is None:
-            self._held.setdefault(id(families), families)
-            limit = self._train_limits[key] = self._train_limit(release, families)
-        allowed, ceiling = limit
-        return allowed and (ceiling is None or release.key <= ceiling)
-
-    def _train_limit(self, release: Version, families: tuple[Family, ...]) -> tuple[bool, Any]:
-        """(published for one of `families`, highest key they run in that train or None)."""
-        ceilings = []
-        for family in families:
-            if not self._published(family, release.train):
-                continue
-            last = self._last_release(family)
-            if last is None or last.train != release.train:
-                return True, None
-            ceilings.append(last.key)
-        return bool(ceilings), max(ceilings) if ceilings else None
-
     # -- exposure -----------------------------------------------------------------
 
     def exposure(
@@ -309,9 +195,9 @@ class FixPlanner:
                 STATUS_UNKNOWN, os_family, version_text, None, review=review,
                 reason=f"cannot read {version_text!r} as a {os_family} version",
             )
-        families = self._families_running(version, family, model)
+        families = self._fit.families_running(version, family, model)
         label = model or family or "this hardware"
-        hardware = self._describe_hardware(families, label)
+        hardware = HardwareFit.describe_hardware(families, label)
         image_families = tuple(f.id for f in families or ())
         matched = index.affecting_device(version, platform, model)
         if not matched:
@@ -345,41 +231,6 @@ class FixPlanner:
             hardware,
             image_families,
         )
-
-    def _families_running(
-        self, version: Version, family: str | None, model: str | None
-    ) -> tuple[Family, ...] | None:
-        """The device's families (None without a catalogue), narrowed to those
-        publishing the running train when a model runs several (NX-OS 9.x and 10.x)."""
-        if self._hardware is None:
-            return None
-        key = (version.os_family, version.train, family, model)
-        found = self._running.get(key)
-        if found is None:
-            found = self._running[key] = self._narrow(version, family, model)
-        return found
-
-    def _narrow(self, version: Version, family: str | None, model: str | None) -> tuple[Family, ...]:
-        found = self.device_families(version.os_family, family, model)
-        if family and model and found and not any(self._published(f, version.train) for f in found):
-            # A stated family that was never published in the running train is a stale
-            # token (`nxos` on a 10.x Nexus); the model's family that is wins.
-            by_model = self.device_families(version.os_family, None, model)
-            running = tuple(f for f in by_model if self._published(f, version.train))
-            return running or found
-        if len(found) > 1:
-            narrowed = tuple(f for f in found if self._published(f, version.train))
-            return narrowed or found
-        return found
-
-    @staticmethod
-    def _describe_hardware(families: tuple[Family, ...] | None, label: str) -> str:
-        if families is None:
-            return ""
-        if not families:
-            return (f"hardware unknown ({label} is not in the hardware catalogue): "
-                    "only same-train fixes can be suggested")
-        return f"{label} runs {', '.join(f.id for f in families)} images"
 
     def _explain(
         self, plan: _Plan, families: tuple[Family, ...] | None, label: str
@@ -464,7 +315,7 @@ class FixPlanner:
         for adv in advs:
             found = out.get(adv)
             if found is not None and found.version is not None and families and \
-                    not self.runs(found.version, version, families):
+                    not self._fit.runs(found.version, version, families):
                 last = ", ".join(f"{f.id} {f.last_release}" for f in families if f.last_release)
                 out[adv] = FirstFix(
                     None, False,
@@ -534,11 +385,11 @@ class FixPlanner:
         cached = self._others.get(key)
         if cached is None:
             if families is not None:
-                self._held.setdefault(id(families), families)
+                self._fit.hold(families)
             found = self._fixed_trains(adv, version.os_family)
             cached = tuple(
                 label for v, label in found
-                if v.train != version.train and self.runs(v, version, families)
+                if v.train != version.train and self._fit.runs(v, version, families)
             )[:MAX_OTHER_TRAINS]
             if len(self._others) < 1_000_000:
                 self._others[key] = cached
@@ -563,7 +414,7 @@ class FixPlanner:
                 continue
             if not all(fixes(index, adv, release) for adv in advs):
                 continue
-            if not self.runs(release, version, families):
+            if not self._fit.runs(release, version, families):
                 break  # past the hardware's last release, and so is every later one
             inferred = self._inferred(release, advs)
             how = "inferred from complete affected lists" if inferred else "published fixes"
@@ -583,7 +434,7 @@ class FixPlanner:
         targets = self._migrations.get(memo)
         if targets is None:
             if families is not None:
-                self._held.setdefault(id(families), families)
+                self._fit.hold(families)
             targets = self._migrations[memo] = tuple(
                 UpgradeTarget(
                     release, release.train, KIND_MIGRATION,
@@ -592,7 +443,7 @@ class FixPlanner:
                     inferred,
                 )
                 for release in self._combined_elsewhere(version, wanted)
-                if self.runs(release, version, families)
+                if self._fit.runs(release, version, families)
                 for inferred in (self._inferred(release, advs),)
             )[:MAX_OTHER_TRAINS]
         others = tuple(f"{t.train} ({t.release})" for t in targets)

@@ -17,10 +17,17 @@ from fixright.advisories.checking import run_check
 from fixright.output import Format
 
 
+# The database path only: SQLAlchemy, the models, the catalogue and policy code load
+# when it is taken, so `check --advisories` starts without them (deliberate
+# laziness, as in fixright.cli).
+def _load_planner(session: Any) -> Any:
+    from fixright.advisories.service import load_planner
+
+    return load_planner(session)
+
+
 def _annotator(slug: str | None) -> Any:
     def annotate(session: Any, reports: list[dict[str, Any]]) -> None:
-        # Only the database path annotates; the catalogue and policy code (and SQLAlchemy)
-        # load then, so `check --advisories` starts quickly (deliberate laziness).
         from fixright.reports.whatif import annotate_downloads
 
         annotate_downloads(session, reports, slug)
@@ -35,4 +42,5 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Which advisories affect these devices, which release fixes them, and whether you may download it."""
-    run_check(ctx, paths, advisories, fmt, annotate=_annotator(org))
+    run_check(ctx, paths, advisories, fmt, load_planner=_load_planner,
+              annotate=_annotator(org))

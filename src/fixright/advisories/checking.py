@@ -169,10 +169,14 @@ def run_check(
     paths: list[Path],
     advisories: list[Path] | None,
     fmt: Format,
+    *,
+    load_planner: Callable[[Any], Any],
     annotate: Callable[[Any, list[dict[str, Any]]], None] | None = None,
 ) -> None:
-    """The body of `fixright check`; `annotate(session, reports)` may add to each report
-    (the portal adds whether the owner may download the fix) when the database is used."""
+    """The body of `fixright check`. Without `advisories` files, the database's
+    advisories: `load_planner(session)` (`service.load_planner`, passed in so that
+    this module imports no database code) and `annotate(session, reports)`, which
+    may add to each report (whether the owner may download the fix)."""
     if fmt is Format.csv:
         raise InvalidInput("--format must be table or json for check")
     facts, failures = _read_devices(paths)
@@ -190,12 +194,8 @@ def run_check(
         results_by_device = match_devices(index, keys, hardware=hardware)
         reports = [device_report(f, results_by_device[i]) for i, f in enumerate(facts)]
     else:
-        # The database path only: SQLAlchemy and the models load when it is taken, so
-        # `check --advisories` starts without them (deliberate laziness, as in fixright.cli).
-        from fixright.advisories import service
-
         with app_context(ctx).session() as session:
-            planner = service.load_planner(session)
+            planner = load_planner(session)
             index = planner.index
             _warn_if_empty(index)
             results_by_device = planner.match_devices(keys)

@@ -140,4 +140,4 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table or json."),
 ) -> None:
     """Which advisories affect these devices, and which release fixes them (no server needed)."""
-    run_check(ctx, paths, advisories, fmt)
+    run_check(ctx, paths, advisories, fmt, load_planner=service.load_planner)

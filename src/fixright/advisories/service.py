@@ -223,25 +223,24 @@ def _store(
     row.imported_at = utcnow()  # also what tells cached indexes that this advisory changed
     session.add(row)
     session.flush()
-    affected: list[dict[str, object]] = []
+    # Rows as tuples in _AFFECTED_COLUMNS order; a group's platforms are JSON once, not per row.
+    affected: list[tuple[object, ...]] = []
     normalized: dict[tuple[str, str], str | None] = {}
     for group in record.affected:
-        base = {"advisory_id": row.id, "os_family": group.os_family, "product": group.product,
-                "platforms": list(group.platforms), "version": None, "version_normalized": None,
-                "introduced": None, "fixed": None, "last_affected": None, "train": None,
-                "complete": True}
+        platforms = json.dumps(list(group.platforms))
         if isinstance(group, AffectedReleases):
             for text in group.versions:
                 key = (group.os_family, text)
                 if key not in normalized:
                     normalized[key] = _normalized(group.os_family, text)
-                affected.append(base | {"version": text, "complete": group.complete,
-                                        "version_normalized": normalized[key]})
+                affected.append((row.id, group.os_family, group.product, platforms, text,
+                                 normalized[key], None, None, None, None, group.complete))
         else:
-            affected.append(base | {"introduced": group.introduced, "fixed": group.fixed,
-                                    "last_affected": group.last_affected, "train": group.train})
+            affected.append((row.id, group.os_family, group.product, platforms, None, None,
+                             group.introduced, group.fixed, group.last_affected, group.train,
+                             True))
     if affected:
-        _insert_many(session, AdvisoryAffected.__tablename__, affected)
+        _insert_rows(session, AdvisoryAffected.__tablename__, _AFFECTED_COLUMNS, affected)
     if record.fixed:
         session.execute(
             insert(AdvisoryFixed),
@@ -256,22 +255,26 @@ def _store(
         )
 
 
-def _insert_many(session: Session, table: str, rows: list[dict[str, object]]) -> None:
-    """INSERT `rows` (dicts of one shape) with the driver's executemany.
+_AFFECTED_COLUMNS = ("advisory_id", "os_family", "product", "platforms", "version",
+                     "version_normalized", "introduced", "fixed", "last_affected", "train",
+                     "complete")
+
+
+def _insert_rows(session: Session, table: str, columns: Sequence[str],
+                 rows: list[tuple[object, ...]]) -> None:
+    """INSERT `rows` (tuples in `columns` order, JSON values already text) with the
+    driver's executemany.
 
     One advisory lists up to thousands of releases and an openVuln answer
     millions: SQLAlchemy's per-row parameter processing cost several times
-    what the database does, so the rows go to the driver as tuples (JSON
-    values serialised here; psycopg lets PostgreSQL cast the text).
+    what the database does, so the rows go to the driver as they are
+    (psycopg lets PostgreSQL cast the JSON text).
     """
-    columns = list(rows[0])
     mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
     # Table and column names are the model's own, never input; values are parameters.
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
            f"VALUES ({', '.join([mark] * len(columns))})")
-    values = [tuple(json.dumps(v) if isinstance(v, list) else v for v in (r[c] for c in columns))
-              for r in rows]
-    session.connection().exec_driver_sql(sql, values)
+    session.connection().exec_driver_sql(sql, rows)
 
 
 # -- loading and queries ---------------------------------------------------------

@@ -9,6 +9,7 @@ lists are complete; `firstFixed` (OSType queries) gives fixed releases;
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fixright.advisories.formats.common import (
@@ -30,6 +31,10 @@ from fixright.advisories.records import (
     ReadResult,
     Unplaced,
 )
+from fixright.jsontext import iter_first_member
+
+# An API answer `{"advisories": [...]}` of this many advisories is handed on as one part.
+STREAM_BATCH = 100
 
 
 def is_openvuln(data: Any) -> bool:
@@ -63,6 +68,34 @@ def read_openvuln(data: Any, source_name: str, *, lenient: bool = False) -> Read
             result.advisories.append(record)
     result.dropped = problems.dropped
     return result
+
+
+def read_openvuln_stream(text: str, source_name: str, *, lenient: bool = False,
+                         batch: int = STREAM_BATCH) -> Iterator[ReadResult]:
+    """Read the API answer `{"advisories": [...]}` (JSON text) one advisory at a time.
+
+    Yields `ReadResult`s of at most `batch` advisories, so memory holds one
+    advisory's JSON and one batch of records, never the whole answer as data.
+    Raises `InvalidInput` as `read_openvuln` does, possibly after some parts:
+    the caller's transaction keeps the import all-or-nothing.
+    """
+    problems = Problems(source_name, lenient=lenient)
+    result = ReadResult(source_name)
+    reported = 0
+    for i, item in enumerate(iter_first_member(text, "advisories", source_name)):
+        where = f"$.advisories[{i}]"
+        if not isinstance(item, dict):
+            problems.add(where, "expected an advisory object")
+            continue
+        record = _read_one(item, where, problems)
+        if record is not None:
+            result.advisories.append(record)
+        if len(result.advisories) >= batch:
+            result.dropped, reported = problems.dropped[reported:], len(problems.dropped)
+            yield result
+            result = ReadResult(source_name)
+    result.dropped = problems.dropped[reported:]
+    yield result
 
 
 def _strings(value: Any, where: str, problems: Problems) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from fixright.accounts.models import ROLE_OWNER, Organization
@@ -36,6 +36,7 @@ from fixright.web.templating import (
     flash,
     page_count,
     page_offset,
+    redirect,
     render,
 )
 from fixright.web.ui_auth import UiPrincipal
@@ -186,7 +187,7 @@ async def import_submit(
             Device.organization_id == principal.organization_id,
             Device.vendor == touched[0].vendor, Device.serial == touched[0].serial))
         if device is not None:
-            return RedirectResponse(f"/devices/{device.id}", status_code=303)
+            return redirect(request, f"/devices/{device.id}")
     return render(request, "import.html", principal, nav="devices", report=report)
 
 
@@ -201,11 +202,11 @@ def device_remove(
     if action == "retire":
         device = inventory.retire_device(session, org, device_id, actor=principal.actor)
         flash(request, f"{device.hostname or device.serial} retired.", "ok")
-        return RedirectResponse(f"/devices/{device_id}", status_code=303)
+        return redirect(request, f"/devices/{device_id}")
     if action == "delete":
         inventory.delete_device(session, org, device_id, actor=principal.actor)
         flash(request, f"Device {device_id} deleted.", "ok")
-        return RedirectResponse("/devices", status_code=303)
+        return redirect(request, "/devices")
     raise InvalidInput(f"unknown action {action!r}")
 
 

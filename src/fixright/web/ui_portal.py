@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from fixright.accounts.service import Principal
 from fixright.advisories import service as advisories
@@ -23,7 +23,15 @@ from fixright.errors import Forbidden, InvalidInput
 from fixright.http.deps import OptionalPrincipalDep, SessionDep, refuse_viewer_writes
 from fixright.http.params import IdPath
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import PAGE_SIZE, PageNumber, flash, page_count, page_offset, render
+from fixright.web.templating import (
+    PAGE_SIZE,
+    PageNumber,
+    flash,
+    page_count,
+    page_offset,
+    redirect,
+    render,
+)
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
@@ -63,7 +71,7 @@ def download(
         minutes=request.app.state.settings.download_link_minutes,
     )
     if result.allowed and result.url:
-        return RedirectResponse(result.url, status_code=303)
+        return redirect(request, result.url)  # an app path: under the root path
     # Returned, not raised: the request's transaction commits the audited denial.
     image = session.get(Image, image_id)
     return render(request, "decision.html", principal, status_code=403, nav="images",
@@ -96,10 +104,10 @@ async def contracts_import(
     except InvalidInput as exc:
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")
-        return RedirectResponse("/contracts", status_code=303)
+        return redirect(request, "/contracts")
     summary = ", ".join(f"{k}: {v}" for k, v in report.summary().items())
     flash(request, f"Contracts imported ({summary}).", "ok")
-    return RedirectResponse("/contracts", status_code=303)
+    return redirect(request, "/contracts")
 
 
 @router.get("/policy", response_class=HTMLResponse)
@@ -129,9 +137,9 @@ def policy_set(
     except InvalidInput as exc:
         session.rollback()
         flash(request, exc.message, "error")
-        return RedirectResponse("/policy", status_code=303)
+        return redirect(request, "/policy")
     flash(request, f"Policy {row.name} is now active.", "ok")
-    return RedirectResponse("/policy", status_code=303)
+    return redirect(request, "/policy")
 
 
 @router.get("/advisories", response_class=HTMLResponse)
@@ -158,10 +166,10 @@ async def advisories_import(
     except InvalidInput as exc:
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")
-        return RedirectResponse("/advisories", status_code=303)
+        return redirect(request, "/advisories")
     flash(request, f"Advisories: {len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.unchanged)} unchanged.", "ok")
-    return RedirectResponse("/advisories", status_code=303)
+    return redirect(request, "/advisories")
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -226,17 +226,20 @@ def _store(
     # Rows as tuples in _AFFECTED_COLUMNS order; a group's platforms are JSON once, not per row.
     affected: list[tuple[object, ...]] = []
     normalized: dict[tuple[str, str], str | None] = {}
+    advisory_id = row.id  # an ORM attribute read costs more than a local, per row
     for group in record.affected:
+        family, product = group.os_family, group.product
         platforms = json.dumps(list(group.platforms))
         if isinstance(group, AffectedReleases):
+            complete = group.complete
             for text in group.versions:
-                key = (group.os_family, text)
+                key = (family, text)
                 if key not in normalized:
-                    normalized[key] = _normalized(group.os_family, text)
-                affected.append((row.id, group.os_family, group.product, platforms, text,
-                                 normalized[key], None, None, None, None, group.complete))
+                    normalized[key] = _normalized(family, text)
+                affected.append((advisory_id, family, product, platforms, text,
+                                 normalized[key], None, None, None, None, complete))
         else:
-            affected.append((row.id, group.os_family, group.product, platforms, None, None,
+            affected.append((advisory_id, family, product, platforms, None, None,
                              group.introduced, group.fixed, group.last_affected, group.train,
                              True))
     if affected:

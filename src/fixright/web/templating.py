@@ -46,7 +46,10 @@ def redirect(request: Request, path: str, status_code: int = 303) -> RedirectRes
 
 @pass_context
 def _url(context: Any, path: str) -> str:
-    return app_url(context["request"], path)
+    request = context.get("request")
+    if request is None:  # a macro imported without the page's context
+        raise RuntimeError('url() needs the request: {% from "_macros.html" import x with context %}')
+    return app_url(request, path)
 
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

@@ -119,6 +119,8 @@ def import_results(
     """
     report = ImportReport()
     names = PlatformNames(active_catalogue())
+    # (os_family, version text) -> normalized, across the import: advisories repeat releases.
+    normalized: dict[tuple[str, str], str | None] = {}
     unknown: dict[str, list[str]] = {}
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
@@ -133,7 +135,7 @@ def import_results(
                 select(Advisory).where(Advisory.advisory_id == record.advisory_id)
             )
             if existing is None:
-                _store(session, record, result.source_name)
+                _store(session, record, result.source_name, normalized=normalized)
                 report.created.append(record.advisory_id)
             elif is_newer(
                 record.updated, record.revision, _aware(existing.updated), existing.revision
@@ -141,7 +143,7 @@ def import_results(
                 session.execute(delete(AdvisoryAffected).where(AdvisoryAffected.advisory_id == existing.id))
                 session.execute(delete(AdvisoryFixed).where(AdvisoryFixed.advisory_id == existing.id))
                 session.execute(delete(AdvisoryUnplaced).where(AdvisoryUnplaced.advisory_id == existing.id))
-                _store(session, record, result.source_name, existing)
+                _store(session, record, result.source_name, existing, normalized=normalized)
                 report.updated.append(record.advisory_id)
             else:
                 report.unchanged.append(record.advisory_id)
@@ -201,7 +203,8 @@ def _normalized(os_family: str, text: str) -> str | None:
 
 
 def _store(
-    session: Session, record: AdvisoryRecord, source_name: str, row: Advisory | None = None
+    session: Session, record: AdvisoryRecord, source_name: str, row: Advisory | None = None,
+    *, normalized: dict[tuple[str, str], str | None],
 ) -> None:
     row = row or Advisory(advisory_id=record.advisory_id)
     row.source = record.source
@@ -225,7 +228,6 @@ def _store(
     session.flush()
     # Rows as tuples in _AFFECTED_COLUMNS order; a group's platforms are JSON once, not per row.
     affected: list[tuple[object, ...]] = []
-    normalized: dict[tuple[str, str], str | None] = {}
     advisory_id = row.id  # an ORM attribute read costs more than a local, per row
     for group in record.affected:
         family, product = group.os_family, group.product

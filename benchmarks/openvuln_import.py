@@ -61,6 +61,7 @@ def main() -> None:
         "megabytes": round(megabytes, 1),
         "created": len(report.created),
         "import_seconds": watch.seconds,
+        "import_cpu_seconds": watch.cpu_seconds,
         **usage(),
     })
 

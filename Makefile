@@ -5,19 +5,33 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[feeds,claims]'
+# Installs come from the lock files (exact versions, hashes checked), then fixright
+# itself without resolving anything again. `make lock` rewrites them.
+$(VENV)/.installed: requirements/runtime.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/runtime.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,ssh,s3,postgres,uvicorn,feeds,claims]'
+$(VENV)/.installed-test: requirements/test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/test.txt
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(VENV)/.installed $@
+
+# After changing dependencies in pyproject.toml: pin them again (keeps the other pins;
+# `make lock UPGRADE=--upgrade` moves everything to the newest allowed versions).
+LOCK := $(BIN)/pip-compile -q --generate-hashes --strip-extras --unsafe-package fixright \
+        --no-emit-index-url --no-emit-find-links $(UPGRADE)
+lock: | $(BIN)/python
+	$(BIN)/pip install -q pip-tools
+	$(LOCK) -o requirements/test.txt --extra test --extra ssh --extra s3 --extra postgres \
+	        --extra uvicorn --extra feeds --extra claims pyproject.toml
+	$(LOCK) -o requirements/runtime.txt --extra feeds --extra claims pyproject.toml
 
 DEMO_DATA ?= .demo-data
 

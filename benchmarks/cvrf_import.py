@@ -15,31 +15,25 @@ Prints a table and writes benchmarks/results/cvrf_import.json.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import random
-import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from cvrf_read import _document  # noqa: E402
+from measure import Stopwatch, usage, write_result  # noqa: E402
 
 from fixright.advisories.service import import_paths  # noqa: E402
 from fixright.db import make_engine, make_session_factory, upgrade  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results" / "cvrf_import.json"
-
 
 def _timed_import(factory: object, folder: Path) -> tuple[float, object]:
-    start = time.perf_counter()
-    with factory() as session:  # type: ignore[operator]
+    with Stopwatch() as watch, factory() as session:  # type: ignore[operator]
         report = import_paths(session, [folder])
         session.commit()
-    return time.perf_counter() - start, report
+    return watch.seconds, report
 
 
 def main() -> None:
@@ -59,7 +53,7 @@ def main() -> None:
         first, report = _timed_import(factory, folder)
         again, report2 = _timed_import(factory, folder)
         engine.dispose()
-    row = {
+    write_result("cvrf_import", {
         "files": args.files,
         "releases_per_file": args.releases,
         "created": len(report.created),  # type: ignore[attr-defined]
@@ -67,18 +61,8 @@ def main() -> None:
         "reimport_seconds": round(again, 2),
         "reimport_unchanged": len(report2.unchanged),  # type: ignore[attr-defined]
         "reimport_skipped_unread": len(report2.skipped_unchanged),  # type: ignore[attr-defined]
-        # CPU time next to wall time: the shared CI machine is often busy.
-        "cpu_seconds_total": round(resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                                   + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-    }
-    width = max(len(k) for k in row)
-    for key, value in row.items():
-        print(f"{key:<{width}}  {value}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(row, indent=2) + "\n")
+        **usage(),
+    })
 
 
 if __name__ == "__main__":

@@ -14,18 +14,17 @@ Prints a table and writes benchmarks/results/cvrf_read.json.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import random
-import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from fixright.advisories.formats import read_document
+sys.path.insert(0, str(Path(__file__).parent))
 
-RESULTS = Path(__file__).parent / "results" / "cvrf_read.json"
+from measure import Stopwatch, usage, write_result  # noqa: E402
+
+from fixright.advisories.formats import read_document  # noqa: E402
+
 NS = "http://docs.oasis-open.org/csaf/ns/csaf-cvrf/v1.2/{}"
 TRAINS = [("Cisco IOS", "15.2", "E"), ("Cisco IOS", "15.0", "SE"), ("Cisco IOS", "12.2", "SE")]
 
@@ -82,15 +81,16 @@ def main() -> None:
             text = _document(n, args.releases, rng)
             total_bytes += len(text)
             (folder / f"cisco-sa-bench-{n}_cvrf.xml").write_text(text)
-        start = time.perf_counter()
         records = 0
         releases = 0
-        for path in sorted(folder.glob("*.xml")):
-            result = read_document(path.read_bytes(), path.name)
-            records += len(result.advisories)
-            releases += sum(len(getattr(g, "versions", ())) for a in result.advisories for g in a.affected)
-        elapsed = time.perf_counter() - start
-    row = {
+        with Stopwatch() as watch:
+            for path in sorted(folder.glob("*.xml")):
+                result = read_document(path.read_bytes(), path.name)
+                records += len(result.advisories)
+                releases += sum(len(getattr(g, "versions", ()))
+                                for a in result.advisories for g in a.affected)
+        elapsed = max(watch.seconds, 0.01)
+    write_result("cvrf_read", {
         "files": args.files,
         "releases_per_file": args.releases,
         "megabytes": round(total_bytes / 1e6, 1),
@@ -98,15 +98,8 @@ def main() -> None:
         "affected_releases": releases,
         "read_seconds": round(elapsed, 2),
         "files_per_second": round(args.files / elapsed, 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-    }
-    width = max(len(k) for k in row)
-    for key, value in row.items():
-        print(f"{key:<{width}}  {value}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(row, indent=2) + "\n")
+        **usage(),
+    })
 
 
 if __name__ == "__main__":

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import resource
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from fixright.advisories.service import import_paths
-from fixright.db import make_engine, make_session_factory, upgrade
+sys.path.insert(0, str(Path(__file__).parent))
 
-RESULTS = Path(__file__).parent / "results" / "openvuln_import.json"
+from measure import Stopwatch, usage, write_result  # noqa: E402
+
+from fixright.advisories.service import import_paths  # noqa: E402
+from fixright.db import make_engine, make_session_factory, upgrade  # noqa: E402
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "advisories" / "openvuln"
 
 
@@ -45,35 +45,25 @@ def main() -> None:
         items.append(item)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "openvuln.json"
-        path.write_text(json.dumps({"advisories": items}))
+        with path.open("w") as out:  # written in chunks: the file is not held as one string
+            json.dump({"advisories": items}, out)
         megabytes = path.stat().st_size / 1e6
         del items, templates
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         upgrade(engine)
         factory = make_session_factory(engine, writes=True)
-        start = time.perf_counter()
-        with factory() as session:
+        with Stopwatch() as watch, factory() as session:
             report = import_paths(session, [path])
             session.commit()
-        elapsed = time.perf_counter() - start
         engine.dispose()
-    row = {
+    write_result("openvuln_import", {
         "advisories": args.advisories,
         "megabytes": round(megabytes, 1),
         "created": len(report.created),
-        "import_seconds": round(elapsed, 2),
-        # CPU time next to wall time: the shared CI machine is often busy.
-        "cpu_seconds_total": round(resource.getrusage(resource.RUSAGE_SELF).ru_utime
-                                   + resource.getrusage(resource.RUSAGE_SELF).ru_stime, 1),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "python": sys.version.split()[0],
-        "machine": platform.machine(),
-    }
-    width = max(len(k) for k in row)
-    for key, value in row.items():
-        print(f"{key:<{width}}  {value}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(row, indent=2) + "\n")
+        "import_seconds": watch.seconds,
+        "import_cpu_seconds": watch.cpu_seconds,
+        **usage(),
+    })
 
 
 if __name__ == "__main__":

@@ -12,70 +12,25 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from sqlalchemy.orm import Session
 
-from fixright.accounts.models import Organization
-from fixright.advisories.cli import run_check
-from fixright.advisories.service import hardware_catalogue
-from fixright.catalog import service as catalog
-from fixright.catalog.models import Image
-from fixright.entitlement import service as entitlement
-from fixright.errors import InvalidInput
-from fixright.inventory.service import resolve_organization
+from fixright.advisories.checking import run_check
 from fixright.output import Format
-from fixright.reports.fiximages import image_dict
-from fixright.versions import InvalidVersion, parse
 
 
-def fix_images(session: Session, os_family: str, version: str, families: list[str]
-               ) -> list[Image]:
-    """Catalog images of release `version` whose file names are of one of `families`
-    (the device's image families; none for unknown hardware or an unreadable version)."""
-    try:
-        release = parse(os_family, version)
-    except InvalidVersion:
-        return []
-    hardware = hardware_catalogue()
-    return [image for image in catalog.images_of_release(session, release)
-            if (found := hardware.family_of_image(image.filename)) is not None
-            and found.id in families]
+# The database path only: SQLAlchemy, the models, the catalogue and policy code load
+# when it is taken, so `check --advisories` starts without them (deliberate
+# laziness, as in fixright.cli).
+def _load_planner(session: Any) -> Any:
+    from fixright.advisories.service import load_planner
 
-
-def _organization(session: Session, slug: str | None) -> Organization | None:
-    """The named organisation, or the only owner one; None when the choice is open."""
-    if slug:
-        return resolve_organization(session, slug)
-    try:
-        return resolve_organization(session, None)
-    except InvalidInput:
-        return None
+    return load_planner(session)
 
 
 def _annotator(slug: str | None) -> Any:
-    def annotate(session: Session, reports: list[dict[str, Any]]) -> None:
-        org = _organization(session, slug)
-        for report in reports:
-            if not report.get("upgrade_targets"):
-                continue
-            images: list[Image] = []
-            for target in report["upgrade_targets"]:
-                found = fix_images(session, report["os_family"], target["release"],
-                                   report["image_families"])
-                target["images"] = [image_dict(image) for image in found]
-                images += found
-            if org is None:
-                continue
-            lines = []
-            for image in images:
-                decision = entitlement.decide(session, org.id, image, actor="cli:check",
-                                              organization=org.slug, record=False)
-                why = (f"grant '{decision.grant}' of policy '{decision.policy}'"
-                       if decision.allowed else (decision.hint or "; ".join(
-                           f.message for g in decision.grants for f in g.failures)))
-                lines.append({"image": image.filename, "image_id": image.id,
-                              "allowed": decision.allowed, "policy": decision.policy,
-                              "why": why})
-            report["downloads"] = lines
+    def annotate(session: Any, reports: list[dict[str, Any]]) -> None:
+        from fixright.reports.whatif import annotate_downloads
+
+        annotate_downloads(session, reports, slug)
     return annotate
 
 
@@ -87,4 +42,5 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (one row per device and advisory)."),
 ) -> None:
     """Which advisories affect these devices, which release fixes them, and whether you may download it."""
-    run_check(ctx, paths, advisories, fmt, annotate=_annotator(org))
+    run_check(ctx, paths, advisories, fmt, load_planner=_load_planner,
+              annotate=_annotator(org))

@@ -182,6 +182,68 @@ def db_upgrade(ctx: typer.Context) -> None:
     console.print(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
 
 
+@db_app.command("backup")
+def db_backup(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="The new backup file (never overwritten)."),
+) -> None:
+    """Copy the SQLite database to FILE while the server runs (for PostgreSQL: the pg_dump line)."""
+    from fixright import backup
+    from fixright.clikit import app_context, console, fail
+
+    settings = app_context(ctx).settings
+    url = settings.resolved_database_url()
+    source = backup.sqlite_path(url)
+    if source is None:
+        fail(backup.postgres_hint(url, file, restore=False))
+        return
+    if not source.is_file():
+        fail(f"no database at {source}")
+    info = backup.backup(source, file)
+    console.print(f"backed up {source} to {info.path}: {info.bytes} bytes, revision "
+                  f"{info.revision}, {info.devices} devices, {info.audit_events} audit events",
+                  highlight=False, markup=False)
+
+
+@db_app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A backup made by `fixright db backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Really replace the configured database."),
+) -> None:
+    """Replace the SQLite database with FILE (stop the server first), then migrate and verify."""
+    from fixright import backup
+    from fixright.audit import service as audit
+    from fixright.clikit import app_context, console, fail
+
+    app_ctx = app_context(ctx)
+    url = app_ctx.settings.resolved_database_url()
+    target = backup.sqlite_path(url)
+    if target is None:
+        fail(backup.postgres_hint(url, file, restore=True))
+        return
+    info = backup.describe(file)
+    if not yes:
+        fail(f"this replaces everything in {target} with {file} (revision {info.revision}, "
+             f"{info.devices} devices, {info.audit_events} audit events); stop the server, "
+             "then run again with --yes")
+    if app_ctx.settings.database_url is None:
+        app_ctx.settings.ensure_data_dir()
+    backup.restore(file, target)
+    app_ctx.engine(migrate=True)  # a backup of an older revision is brought up to date
+    with app_ctx.session() as session:
+        result = audit.verify_chain(session)
+        if result.ok:
+            audit.record(session, actor="cli", organization_id=None, action="db:database:restore",
+                         subject=str(target), data={"file": str(file), "revision": info.revision,
+                                                    "devices": info.devices})
+    console.print(f"restored {target} from {file}: {info.devices} devices, "
+                  f"{info.audit_events} audit events; {result.message()}",
+                  highlight=False, markup=False)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     ctx: typer.Context,

@@ -10,23 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from fixright.config import Settings, load_settings
-from fixright.db import (
-    check_connection,
-    make_engine,
-    make_session_factory,
-    session_scope,
-    upgrade,
-)
 from fixright.errors import ConfigurationError
 from fixright.safe_open import shown
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 err_console = Console(stderr=True, soft_wrap=True)
 console = Console(soft_wrap=True)
@@ -42,6 +38,10 @@ class AppContext:
     _reader: sessionmaker[Session] | None = field(default=None, repr=False)
 
     def engine(self, *, migrate: bool = True) -> Engine:
+        # SQLAlchemy and the migrations load here, on first use, not on import: commands
+        # that need no database (`check --advisories`, `--help`) start without them.
+        from fixright.db import check_connection, make_engine, upgrade
+
         if self._engine is None:
             if self.settings.database_url is None:
                 self.settings.ensure_data_dir()
@@ -59,6 +59,8 @@ class AppContext:
         `writes=False` for commands that only read (reports, lists): on SQLite
         they then never hold the write lock the server's requests need.
         """
+        from fixright.db import make_session_factory, session_scope
+
         if self._factory is None or self._reader is None:
             self._factory = make_session_factory(self.engine(), writes=True)
             self._reader = make_session_factory(self.engine())

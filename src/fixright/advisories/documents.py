@@ -2,7 +2,8 @@
 
 `read_paths` reads everything (for `check --advisories`); the import reads
 through `read_files`, which yields one document at a time so the service
-stores each before reading the next, and skips files whose advisory is
+stores each before reading the next (an openVuln API answer of thousands of
+advisories comes in parts of `STREAM_BATCH`), and skips files whose advisory is
 stored at the same revision after a cheap peek (`peek_identity`).
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from fixright.advisories.formats import peek_identity, read_document
+from fixright.advisories.formats import peek_identity, read_document_parts
 from fixright.advisories.records import ReadResult
 from fixright.errors import InvalidInput
 from fixright.safe_open import read_regular
@@ -73,13 +74,16 @@ def read_files(
             unchanged.append((str(path), identity[0]))
         else:
             try:
-                result = read_document(raw, str(path), lenient=lenient, strict=strict)
+                parts = read_document_parts(raw, str(path), lenient=lenient, strict=strict)
+                del raw  # decoded: the reader holds the text alone
+                if skip_bad:
+                    # A bad file is skipped whole: read all of it before storing any part.
+                    parts = iter(list(parts))
             except InvalidInput as exc:
                 if not skip_bad:
                     raise
                 skipped.append((str(path), exc.message))
             else:
-                del raw
-                yield result
+                yield from parts
         if progress is not None:
             progress(done, len(files))

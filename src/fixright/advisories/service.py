@@ -120,6 +120,8 @@ def import_results(
     """
     report = ImportReport()
     names = PlatformNames(active_catalogue())
+    # (os_family, version text) -> normalized, across the import: advisories repeat releases.
+    normalized: dict[tuple[str, str], str | None] = {}
     unknown: dict[str, list[str]] = {}
     for result in results:
         report.dropped.extend((result.source_name, d) for d in result.dropped)
@@ -134,7 +136,7 @@ def import_results(
                 select(Advisory).where(Advisory.advisory_id == record.advisory_id)
             )
             if existing is None:
-                _store(session, record, result.source_name)
+                _store(session, record, result.source_name, normalized=normalized)
                 report.created.append(record.advisory_id)
             elif is_newer(
                 record.updated, record.revision, _aware(existing.updated), existing.revision
@@ -142,7 +144,7 @@ def import_results(
                 session.execute(delete(AdvisoryAffected).where(AdvisoryAffected.advisory_id == existing.id))
                 session.execute(delete(AdvisoryFixed).where(AdvisoryFixed.advisory_id == existing.id))
                 session.execute(delete(AdvisoryUnplaced).where(AdvisoryUnplaced.advisory_id == existing.id))
-                _store(session, record, result.source_name, existing)
+                _store(session, record, result.source_name, existing, normalized=normalized)
                 report.updated.append(record.advisory_id)
             else:
                 report.unchanged.append(record.advisory_id)
@@ -202,7 +204,8 @@ def _normalized(os_family: str, text: str) -> str | None:
 
 
 def _store(
-    session: Session, record: AdvisoryRecord, source_name: str, row: Advisory | None = None
+    session: Session, record: AdvisoryRecord, source_name: str, row: Advisory | None = None,
+    *, normalized: dict[tuple[str, str], str | None],
 ) -> None:
     row = row or Advisory(advisory_id=record.advisory_id)
     row.source = record.source
@@ -224,25 +227,26 @@ def _store(
     row.imported_at = utcnow()  # also what tells cached indexes that this advisory changed
     session.add(row)
     session.flush()
-    affected: list[dict[str, object]] = []
-    normalized: dict[tuple[str, str], str | None] = {}
+    # Rows as tuples in _AFFECTED_COLUMNS order; a group's platforms are JSON once, not per row.
+    affected: list[tuple[object, ...]] = []
+    advisory_id = row.id  # an ORM attribute read costs more than a local, per row
     for group in record.affected:
-        base = {"advisory_id": row.id, "os_family": group.os_family, "product": group.product,
-                "platforms": list(group.platforms), "version": None, "version_normalized": None,
-                "introduced": None, "fixed": None, "last_affected": None, "train": None,
-                "complete": True}
+        family, product = group.os_family, group.product
+        platforms = json.dumps(list(group.platforms))
         if isinstance(group, AffectedReleases):
+            complete = group.complete
             for text in group.versions:
-                key = (group.os_family, text)
+                key = (family, text)
                 if key not in normalized:
-                    normalized[key] = _normalized(group.os_family, text)
-                affected.append(base | {"version": text, "complete": group.complete,
-                                        "version_normalized": normalized[key]})
+                    normalized[key] = _normalized(family, text)
+                affected.append((advisory_id, family, product, platforms, text,
+                                 normalized[key], None, None, None, None, complete))
         else:
-            affected.append(base | {"introduced": group.introduced, "fixed": group.fixed,
-                                    "last_affected": group.last_affected, "train": group.train})
+            affected.append((advisory_id, family, product, platforms, None, None,
+                             group.introduced, group.fixed, group.last_affected, group.train,
+                             True))
     if affected:
-        _insert_many(session, AdvisoryAffected.__tablename__, affected)
+        _insert_rows(session, AdvisoryAffected.__tablename__, _AFFECTED_COLUMNS, affected)
     if record.fixed:
         session.execute(
             insert(AdvisoryFixed),
@@ -257,22 +261,26 @@ def _store(
         )
 
 
-def _insert_many(session: Session, table: str, rows: list[dict[str, object]]) -> None:
-    """INSERT `rows` (dicts of one shape) with the driver's executemany.
+_AFFECTED_COLUMNS = ("advisory_id", "os_family", "product", "platforms", "version",
+                     "version_normalized", "introduced", "fixed", "last_affected", "train",
+                     "complete")
+
+
+def _insert_rows(session: Session, table: str, columns: Sequence[str],
+                 rows: list[tuple[object, ...]]) -> None:
+    """INSERT `rows` (tuples in `columns` order, JSON values already text) with the
+    driver's executemany.
 
     One advisory lists up to thousands of releases and an openVuln answer
     millions: SQLAlchemy's per-row parameter processing cost several times
-    what the database does, so the rows go to the driver as tuples (JSON
-    values serialised here; psycopg lets PostgreSQL cast the text).
+    what the database does, so the rows go to the driver as they are
+    (psycopg lets PostgreSQL cast the JSON text).
     """
-    columns = list(rows[0])
     mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
     # Table and column names are the model's own, never input; values are parameters.
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
            f"VALUES ({', '.join([mark] * len(columns))})")
-    values = [tuple(json.dumps(v) if isinstance(v, list) else v for v in (r[c] for c in columns))
-              for r in rows]
-    session.connection().exec_driver_sql(sql, values)
+    session.connection().exec_driver_sql(sql, rows)
 
 
 # -- loading and queries ---------------------------------------------------------

@@ -39,7 +39,7 @@ from fixright.web.proxy import TrustedProxies
 from fixright.web.routers import API_PREFIX, include_routers
 from fixright.web.security import ApiCsrf, SecurityHeaders
 from fixright.web.sessions import SchemeAwareSessions
-from fixright.web.templating import render, templates
+from fixright.web.templating import app_url, render, route_path, templates
 from fixright.web.ui_auth import LoginRequired, login_redirect
 from fixright.web.unread_body import CloseAfterUnreadBody
 
@@ -88,8 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(FixrightError)
     async def _fixright_error(request: Request, exc: FixrightError) -> Response:
         if isinstance(exc, LoginRequired):
-            return login_redirect(exc.message)
-        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+            return login_redirect(request, exc.message)
+        if not route_path(request).startswith(API_PREFIX) and _wants_html(request):
             return render(request, "error.html", _cookie_principal(request),
                           status_code=exc.http_status,
                           message=exc.message, status=exc.http_status)
@@ -103,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
         detail = (f"no route {request.method} {request.url.path}" if exc.status_code in (404, 405)
                   else str(exc.detail))
-        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+        if not route_path(request).startswith(API_PREFIX) and _wants_html(request):
             return render(request, "error.html", _cookie_principal(request),
                           status_code=exc.status_code, message=detail, status=exc.status_code)
         return JSONResponse({"error": code, "detail": detail}, status_code=exc.status_code,
@@ -112,11 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
         return templates.TemplateResponse(request, "api_docs.html", {
-            "openapi_url": request.scope.get("root_path", "") + f"{API_PREFIX}/openapi.json"})
+            "openapi_url": app_url(request, f"{API_PREFIX}/openapi.json")})
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        if not request.url.path.startswith(API_PREFIX) and _wants_html(request):
+        if not route_path(request).startswith(API_PREFIX) and _wants_html(request):
             # A page address with an impossible id (or page number) names no page.
             in_address = any(err["loc"][:1] in (("path",), ("query",)) for err in exc.errors())
             status = 404 if in_address else 400
@@ -155,7 +155,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # Middleware, innermost first (each add wraps the ones before it).
     app.add_middleware(ApiCsrf, api_prefix=API_PREFIX)  # needs the session, so inside it
-    app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key)
+    app.add_middleware(SchemeAwareSessions, secret_key=app.state.secret_key,
+                       path=settings.root_path or "/")
     app.add_middleware(SecurityHeaders, docs_path=f"{API_PREFIX}/docs")
     app.add_middleware(RequestObserver)
     # Scheme, host and client are settled before anything above reads them.

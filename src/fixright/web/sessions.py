@@ -23,8 +23,10 @@ MAX_AGE = 12 * 60 * 60
 class SchemeAwareSessions:
     """SessionMiddleware whose cookie gets `Secure` on https requests."""
 
-    def __init__(self, app: ASGIApp, secret_key: str) -> None:
-        common = {"session_cookie": COOKIE, "max_age": MAX_AGE, "same_site": "lax"}
+    def __init__(self, app: ASGIApp, secret_key: str, path: str = "/") -> None:
+        # Under a root path the cookie stays with fixright, not every app on the host.
+        common = {"session_cookie": COOKIE, "max_age": MAX_AGE, "same_site": "lax",
+                  "path": path or "/"}
         self._plain = SessionMiddleware(app, secret_key, https_only=False, **common)  # type: ignore[arg-type]
         self._secure = SessionMiddleware(app, secret_key, https_only=True, **common)  # type: ignore[arg-type]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from fixright.access import service
 from fixright.accounts import admin
@@ -14,7 +14,7 @@ from fixright.accounts.service import Principal
 from fixright.errors import InvalidInput, NotFound
 from fixright.http.deps import SessionDep, require_admin
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import flash, render
+from fixright.web.templating import flash, redirect, render
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
@@ -54,7 +54,7 @@ def tokens_revoke(token_id: int, request: Request, session: SessionDep,
     check_csrf(request, csrf_token)
     row = service.revoke_token(session, principal, token_id=token_id)
     flash(request, f"Token {row.prefix} ({row.name}) revoked.", "ok")
-    return RedirectResponse("/tokens", status_code=303)
+    return redirect(request, "/tokens")
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -100,7 +100,7 @@ def users_update(
                       reset_email=email, status_code=201)
     else:
         raise InvalidInput(f"unknown action {action!r}")
-    return RedirectResponse("/users", status_code=303)
+    return redirect(request, "/users")
 
 
 @router.get("/reset/{token}", response_class=HTMLResponse)
@@ -134,4 +134,4 @@ def reset_submit(
                       token=token)
     request.session.clear()
     flash(request, "Password set. Log in with it.", "ok")
-    return RedirectResponse("/login", status_code=303)
+    return redirect(request, "/login")

@@ -31,7 +31,7 @@ from fixright.db import session_scope, utcnow
 from fixright.errors import FixrightError
 from fixright.http.deps import OptionalPrincipalDep, SessionDep
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import render
+from fixright.web.templating import redirect, render, route_path
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,15 +47,16 @@ def ui_principal(
     request: Request, principal: OptionalPrincipalDep
 ) -> Principal:
     if principal is None:
-        raise LoginRequired(request.url.path)
+        raise LoginRequired(route_path(request))
     return principal
 
 
 UiPrincipal = Annotated[Principal, Depends(ui_principal)]
 
 
-def login_redirect(path: str) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+def login_redirect(request: Request, path: str) -> RedirectResponse:
+    """To the login page, which comes back to app path `path` afterwards."""
+    return redirect(request, f"/login?next={quote(path)}")
 
 
 def _safe_next(target: str | None) -> str:
@@ -72,7 +73,7 @@ def login_form(
     next: str | None = None,
 ) -> Response:
     if principal is not None:
-        return RedirectResponse(_safe_next(next), status_code=303)
+        return redirect(request, _safe_next(next))
     return render(request, "login.html", None, next=_safe_next(next),
                   demo_logins=_demo_logins(request))
 
@@ -194,7 +195,7 @@ async def login(
         return _refused(request, 401, email, next, "Wrong e-mail or password.")
     request.session.clear()  # a fresh session (and CSRF token) on login
     request.session["sid"] = key
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return redirect(request, _safe_next(next))
 
 
 @router.post("/logout")
@@ -204,4 +205,4 @@ def logout(request: Request, session: SessionDep,
     check_csrf(request, csrf_token)
     end_session(session, request.session.get("sid"))
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    return redirect(request, "/login")

@@ -22,7 +22,7 @@ from fixright.lifecycle import service as lifecycle
 from fixright.lifecycle.records import milestones
 from fixright.reports.cliff import Timeline, cliff_rows, resolve_policies, timeline
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import flash, render
+from fixright.web.templating import redirect, flash, render
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)
@@ -96,7 +96,7 @@ def draft_claim(device_id: IdPath, request: Request, session: SessionDep,
     claim = claims.create_claim(session, principal.organization_id, device_id, advisory_id,
                                 actor=principal.actor)
     flash(request, f"Claim {claim.id} drafted for {claim.advisory_id}.", "ok")
-    return RedirectResponse(f"/devices/{device_id}#claims", status_code=303)
+    return redirect(request, f"/devices/{device_id}#claims")
 
 
 @router.get("/claims/{claim_id}/packet.pdf")

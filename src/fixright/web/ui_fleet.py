@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 
 from fixright.accounts.models import ROLE_OWNER, Organization
@@ -39,6 +39,7 @@ from fixright.web.templating import (
     flash,
     page_count,
     page_offset,
+    redirect,
     render,
 )
 from fixright.web.ui_auth import UiPrincipal
@@ -223,7 +224,7 @@ def device_triage(
     """Record the triage of one advisory on this device (audited); viewers are refused."""
     check_csrf(request, csrf_token)
     device = inventory.get_device(session, principal.organization_id, device_id)
-    back = RedirectResponse(f"/devices/{device.id}#advisories", status_code=303)
+    back = redirect(request, f"/devices/{device.id}#advisories")
     try:
         until = date.fromisoformat(expires) if expires and state == "accepted_risk" else None
     except ValueError:
@@ -281,7 +282,7 @@ async def import_submit(
             Device.organization_id == principal.organization_id,
             Device.vendor == touched[0].vendor, Device.serial == touched[0].serial))
         if device is not None:
-            return RedirectResponse(f"/devices/{device.id}", status_code=303)
+            return redirect(request, f"/devices/{device.id}")
     return render(request, "import.html", principal, nav="devices", report=report)
 
 
@@ -296,11 +297,11 @@ def device_remove(
     if action == "retire":
         device = inventory.retire_device(session, org, device_id, actor=principal.actor)
         flash(request, f"{device.hostname or device.serial} retired.", "ok")
-        return RedirectResponse(f"/devices/{device_id}", status_code=303)
+        return redirect(request, f"/devices/{device_id}")
     if action == "delete":
         inventory.delete_device(session, org, device_id, actor=principal.actor)
         flash(request, f"Device {device_id} deleted.", "ok")
-        return RedirectResponse("/devices", status_code=303)
+        return redirect(request, "/devices")
     raise InvalidInput(f"unknown action {action!r}")
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from fixright.accounts.service import Principal
 from fixright.advisories import service as advisories
@@ -26,7 +26,15 @@ from fixright.errors import Conflict, Forbidden, InvalidInput
 from fixright.http.deps import OptionalPrincipalDep, SessionDep, refuse_viewer_writes
 from fixright.http.params import IdPath
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import PAGE_SIZE, PageNumber, flash, page_count, page_offset, render
+from fixright.web.templating import (
+    PAGE_SIZE,
+    PageNumber,
+    flash,
+    page_count,
+    page_offset,
+    redirect,
+    render,
+)
 from fixright.web.ui_auth import UiPrincipal
 from fixright.web.ui_fixaccess import confirmed, render_preview
 from fixright.web.ui_scope import visible_organizations
@@ -68,7 +76,7 @@ def download(
         minutes=request.app.state.settings.download_link_minutes,
     )
     if result.allowed and result.url:
-        return RedirectResponse(result.url, status_code=303)
+        return redirect(request, result.url)  # an app path: under the root path
     # Returned, not raised: the request's transaction commits the audited denial.
     image = session.get(Image, image_id)
     return render(request, "decision.html", principal, status_code=403, nav="images",
@@ -120,9 +128,9 @@ async def contracts_import(
     except InvalidInput as exc:
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")
-        return RedirectResponse("/contracts", status_code=303)
+        return redirect(request, "/contracts")
     flash(request, report.sentence(), "ok")
-    return RedirectResponse("/contracts", status_code=303)
+    return redirect(request, "/contracts")
 
 
 def _policy_page(request: Request, session: SessionDep, principal: Principal | None,
@@ -164,7 +172,7 @@ def policy_set(
         session.rollback()
         if not text:
             flash(request, exc.message, "error")
-            return RedirectResponse("/policy", status_code=303)
+            return redirect(request, "/policy")
         line = exc.line if isinstance(exc, PolicyError) else None
         lines = text.splitlines()
         return _policy_page(
@@ -176,7 +184,7 @@ def policy_set(
     row = entitlement.set_active_policy(session, text or name, actor=principal.actor,
                                         source="the policy form")
     flash(request, f"Policy {row.name} is now active.", "ok")
-    return RedirectResponse("/policy", status_code=303)
+    return redirect(request, "/policy")
 
 
 @router.get("/advisories", response_class=HTMLResponse)
@@ -203,10 +211,10 @@ async def advisories_import(
     except InvalidInput as exc:
         session.rollback()
         flash(request, f"{exc.message} Nothing was imported.", "error")
-        return RedirectResponse("/advisories", status_code=303)
+        return redirect(request, "/advisories")
     flash(request, f"Advisories: {len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.unchanged)} unchanged.", "ok")
-    return RedirectResponse("/advisories", status_code=303)
+    return redirect(request, "/advisories")
 
 
 @router.get("/audit", response_class=HTMLResponse)

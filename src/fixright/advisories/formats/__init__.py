@@ -13,15 +13,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fixright.advisories.formats.csaf import read_csaf
 from fixright.advisories.formats.cve5 import is_cve5, read_cve5
 from fixright.advisories.formats.cvrf import is_cvrf, read_cvrf
-from fixright.advisories.formats.openvuln import is_openvuln, read_openvuln
+from fixright.advisories.formats.openvuln import is_openvuln, read_openvuln, read_openvuln_stream
 from fixright.advisories.records import ReadResult
 from fixright.errors import InvalidInput
-from fixright.jsontext import load_json
+from fixright.jsontext import decode_text, load_json
 
 __all__ = [
     "detect_format",
@@ -30,6 +31,7 @@ __all__ = [
     "read_cve5",
     "read_cvrf",
     "read_document",
+    "read_document_parts",
     "read_openvuln",
 ]
 
@@ -53,6 +55,16 @@ _CVRF_ID = re.compile(rb"<(?:[\w.-]+:)?ID\b[^>]*>([^<]*)</")
 _CVRF_VERSION = re.compile(rb"<(?:[\w.-]+:)?Version>([^<]*)</")
 
 
+# The openVuln API's answer: an object whose first member is the `advisories` array.
+_OPENVULN_ANSWER = re.compile(rb'[ \t\n\r]*\{[ \t\n\r]*"advisories"[ \t\n\r]*:[ \t\n\r]*\[')
+
+
+def is_openvuln_answer(raw: bytes | str) -> bool:
+    """True for `{"advisories": [...` (UTF-8): read as a stream, one advisory at a time."""
+    head = raw[:256].encode() if isinstance(raw, str) else raw[:256]
+    return _OPENVULN_ANSWER.match(head) is not None
+
+
 def peek_identity(raw: bytes | str) -> tuple[str, str] | None:
     """(advisory id, revision) of a CSAF or CVRF document, read cheaply; None otherwise.
 
@@ -62,6 +74,8 @@ def peek_identity(raw: bytes | str) -> tuple[str, str] | None:
     and the document is then read in full.
     """
     data = raw.encode() if isinstance(raw, str) else raw
+    if is_openvuln_answer(data):
+        return None  # many advisories, no single identity; never parsed whole just to peek
     if is_cvrf(data):
         tracking = _CVRF_TRACKING.search(data)
         if tracking is None:
@@ -105,3 +119,18 @@ def read_document(
     raise InvalidInput(
         f"{source_name}: $: not a CSAF 2.0, Cisco openVuln or CVE JSON 5 document"
     )
+
+
+def read_document_parts(
+    raw: bytes | str, source_name: str, *, lenient: bool = False, strict: bool = False
+) -> Iterator[ReadResult]:
+    """`read_document` in parts: an openVuln API answer `{"advisories": [...]}` is read one
+    advisory at a time and comes as several `ReadResult`s of the same source (bounded
+    memory for answers of thousands of advisories); any other document is one part.
+
+    Bytes are decoded before this returns, so the caller may drop `raw` at once.
+    A failure may come after some parts: store them in one transaction.
+    """
+    if is_openvuln_answer(raw):
+        return read_openvuln_stream(decode_text(raw, source_name), source_name, lenient=lenient)
+    return iter([read_document(raw, source_name, lenient=lenient, strict=strict)])

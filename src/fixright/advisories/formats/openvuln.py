@@ -9,6 +9,7 @@ lists are complete; `firstFixed` (OSType queries) gives fixed releases;
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from fixright.advisories.formats.common import (
@@ -30,6 +31,10 @@ from fixright.advisories.records import (
     ReadResult,
     Unplaced,
 )
+from fixright.jsontext import iter_first_member
+
+# An API answer `{"advisories": [...]}` of this many advisories is handed on as one part.
+STREAM_BATCH = 100
 
 
 def is_openvuln(data: Any) -> bool:
@@ -53,16 +58,46 @@ def read_openvuln(data: Any, source_name: str, *, lenient: bool = False) -> Read
     else:
         raise problems.fatal("$", "expected an openVuln advisory object or a list of them")
     result = ReadResult(source_name)
+    places: dict[str, Placed] = {}
     for i, item in enumerate(items):
         where = f"{base}[{i}]" if base != "$" or isinstance(data, list) else "$"
         if not isinstance(item, dict):
             problems.add(where, "expected an advisory object")
             continue
-        record = _read_one(item, where, problems)
+        record = _read_one(item, where, problems, places)
         if record is not None:
             result.advisories.append(record)
     result.dropped = problems.dropped
     return result
+
+
+def read_openvuln_stream(text: str, source_name: str, *, lenient: bool = False,
+                         batch: int = STREAM_BATCH) -> Iterator[ReadResult]:
+    """Read the API answer `{"advisories": [...]}` (JSON text) one advisory at a time.
+
+    Yields `ReadResult`s of at most `batch` advisories, so memory holds one
+    advisory's JSON and one batch of records, never the whole answer as data.
+    Raises `InvalidInput` as `read_openvuln` does, possibly after some parts:
+    the caller's transaction keeps the import all-or-nothing.
+    """
+    problems = Problems(source_name, lenient=lenient)
+    result = ReadResult(source_name)
+    reported = 0
+    places: dict[str, Placed] = {}
+    for i, item in enumerate(iter_first_member(text, "advisories", source_name)):
+        where = f"$.advisories[{i}]"
+        if not isinstance(item, dict):
+            problems.add(where, "expected an advisory object")
+            continue
+        record = _read_one(item, where, problems, places)
+        if record is not None:
+            result.advisories.append(record)
+        if len(result.advisories) >= batch:
+            result.dropped, reported = problems.dropped[reported:], len(problems.dropped)
+            yield result
+            result = ReadResult(source_name)
+    result.dropped = problems.dropped[reported:]
+    yield result
 
 
 def _strings(value: Any, where: str, problems: Problems) -> list[str]:
@@ -76,7 +111,28 @@ def _strings(value: Any, where: str, problems: Problems) -> list[str]:
     return out
 
 
-def _read_one(item: dict[str, Any], where: str, problems: Problems) -> AdvisoryRecord | None:
+Placed = tuple[str, str, str] | Unplaced
+"""(os_family, product, release) of a product name, or why it cannot be placed."""
+
+
+def _place(name: str) -> Placed:
+    """Where the product name `name` ("Cisco IOS XE Software 17.16.1a") puts its release."""
+    family, rest = split_product(name)
+    if family is None:
+        return Unplaced(name, "product not known to fixright")
+    product = name[: len(name) - len(rest)].strip() if rest else name.strip()
+    if not rest:
+        return Unplaced(product, "no release given", family)
+    release = rest if read_version(family, rest) is not None else release_of(rest)
+    if read_version(family, release) is None:
+        return Unplaced(name, f"cannot read {rest!r} as a {family} release", family)
+    return family, product, release
+
+
+def _read_one(item: dict[str, Any], where: str, problems: Problems,
+              places: dict[str, Placed]) -> AdvisoryRecord | None:
+    """One advisory. `places` caches `_place` across the answer: its advisories repeat
+    the same product names thousands of times."""
     advisory_id = text_of(item.get("advisoryId"))
     if advisory_id is None:
         problems.add(f"{where}.advisoryId", "missing advisory id")
@@ -85,19 +141,14 @@ def _read_one(item: dict[str, Any], where: str, problems: Problems) -> AdvisoryR
     exact: dict[tuple[str, str], list[str]] = {}
     unplaced: list[Unplaced] = []
     for name in names:
-        family, rest = split_product(name)
-        if family is None:
-            unplaced.append(Unplaced(name, "product not known to fixright"))
-            continue
-        product = name[: len(name) - len(rest)].strip() if rest else name.strip()
-        if not rest:
-            unplaced.append(Unplaced(product, "no release given", family))
-            continue
-        release = rest if read_version(family, rest) is not None else release_of(rest)
-        if read_version(family, release) is None:
-            unplaced.append(Unplaced(name, f"cannot read {rest!r} as a {family} release", family))
-            continue
-        exact.setdefault((family, product), []).append(release)
+        placed = places.get(name)
+        if placed is None:
+            placed = places[name] = _place(name)
+        if isinstance(placed, Unplaced):
+            unplaced.append(placed)
+        else:
+            family, product, release = placed
+            exact.setdefault((family, product), []).append(release)
     affected = tuple(
         AffectedReleases(family, product, unique(versions))
         for (family, product), versions in exact.items()
@@ -106,11 +157,11 @@ def _read_one(item: dict[str, Any], where: str, problems: Problems) -> AdvisoryR
     fixed: list[FixedRelease] = []
     families = list(dict.fromkeys(family for family, _ in exact))
     for text in _strings(item.get("firstFixed"), f"{where}.firstFixed", problems):
-        placed = _place_fixed(text, families, affected)
-        if placed is None:
+        first_fixed = _place_fixed(text, families, affected)
+        if first_fixed is None:
             notes.append(f"first fixed release {text!r} matches no affected product family")
         else:
-            fixed.append(placed)
+            fixed.append(first_fixed)
     cvss = score_of(item.get("cvssBaseScore"))
     severity = severity_word(item.get("sir")) or severity_of_score(cvss)
     published = parse_datetime(

@@ -1,0 +1,64 @@
+"""What the benchmarks share: wall time, CPU time and peak memory, and the result files.
+
+    from measure import Stopwatch, usage, write_result
+    with Stopwatch() as watch:
+        work()
+    write_result("name", {"seconds": watch.seconds, **usage()})
+
+`usage()` is the whole process's (reading, imports and setup included): the
+targets of the issues are stated for the process. CPU time sits beside wall
+time because the shared CI machine is often busy.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+class Stopwatch:
+    """Wall and CPU seconds of the `with` block (`.seconds`, `.cpu_seconds`; 10 ms).
+
+    On a busy machine wall time grows with the load; this process's CPU time
+    much less, so both are reported."""
+
+    def __enter__(self) -> Stopwatch:
+        self._start = time.perf_counter()
+        self._cpu = time.process_time()
+        self.seconds = self.cpu_seconds = 0.0
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.seconds = round(time.perf_counter() - self._start, 2)
+        self.cpu_seconds = round(time.process_time() - self._cpu, 2)
+
+
+def usage() -> dict[str, Any]:
+    """CPU seconds and peak resident memory (MiB) of this process so far, and where it ran."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "cpu_seconds_total": round(own.ru_utime + own.ru_stime, 1),
+        "peak_rss_mib": round(own.ru_maxrss / 1024, 1),  # Linux reports KiB
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+    }
+
+
+def write_result(name: str, row: dict[str, Any]) -> Path:
+    """Print `row` as a two-column table and write it to benchmarks/results/<name>.json."""
+    width = max(len(k) for k in row)
+    for key, value in row.items():
+        print(f"{key:<{width}}  {value}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(row, indent=2) + "\n")
+    return path

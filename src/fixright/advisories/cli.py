@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from fixright.advisories import exploits, service
-from fixright.advisories.index import AdvisoryIndex
-from fixright.advisories.planning import match_devices
-from fixright.advisories.records import newest_editions
-from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
-from fixright.advisories.results import STATUS_AFFECTED, DeviceExposure, DeviceKey
-from fixright.changes.service import recheck
 from fixright.advisories.checking import DETAIL_LINES as _DETAIL_LINES
 from fixright.advisories.checking import list_lines as _list_lines
 from fixright.advisories.checking import run_check
+from fixright.changes.service import recheck
 from fixright.clikit import app_context, console, err_console
 from fixright.output import Format, emit
 from fixright.safe_open import read_regular

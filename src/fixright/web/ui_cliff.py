@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ from fixright.lifecycle import service as lifecycle
 from fixright.lifecycle.records import milestones
 from fixright.reports.cliff import Timeline, cliff_rows, resolve_policies, timeline
 from fixright.web.sessions import check_csrf
-from fixright.web.templating import redirect, flash, render
+from fixright.web.templating import flash, redirect, render
 from fixright.web.ui_auth import UiPrincipal
 
 router = APIRouter(include_in_schema=False)

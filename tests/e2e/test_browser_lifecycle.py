@@ -58,14 +58,14 @@ def _no_sideways_scroll(tab: Page) -> None:
     assert scroll <= client, f"the page is {scroll}px wide in a {client}px window"
 
 
-def _cli(demo: Demo, *args: str) -> str:
-    result = demo.server.cli(*args)
+def _cli(live: Demo, *args: str) -> str:
+    result = live.server.cli(*args)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
-def _device(demo: Demo, host: str) -> dict[str, Any]:
-    (row,) = json.loads(_cli(demo, "devices", "list", "--org", "globex", "--search", host,
+def _device(live: Demo, host: str) -> dict[str, Any]:
+    (row,) = json.loads(_cli(live, "devices", "list", "--org", "globex", "--search", host,
                              "--format", "json"))
     return dict(row)
 
@@ -152,9 +152,9 @@ def test_drafting_a_claim_and_downloading_its_pdf(page: Page, demo: Demo,  # noq
     print(f"claim packet: {saved} ({len(body)} bytes)")
 
 
-def _cliff_counts(demo: Demo, today: date) -> dict[str, dict[str, int]]:
+def _cliff_counts(live: Demo, today: date) -> dict[str, dict[str, int]]:
     """Per policy, what the page's table counts, from `report cliff` per device."""
-    rows = json.loads(_cli(demo, "report", "cliff", "--org", "globex", "--format", "json"))
+    rows = json.loads(_cli(live, "report", "cliff", "--org", "globex", "--format", "json"))
     counts: dict[str, Counter[str]] = {}
     for row in rows:
         tally = counts.setdefault(row["policy"], Counter())

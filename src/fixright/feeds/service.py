@@ -14,6 +14,7 @@ commit; the caller's transaction does.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from math import ceil
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -26,7 +27,7 @@ from fixright.feeds.models import KINDS, FeedDocument, FeedSource
 from fixright.feeds.store import Refusal, SyncOptions, SyncSummary, Transaction
 
 __all__ = ["Refusal", "SyncOptions", "SyncSummary", "Transaction", "add_source", "list_sources",
-           "remove_source", "sync_due", "sync_source"]
+           "next_sync", "remove_source", "sync_due", "sync_source"]
 
 DEFAULT_INTERVAL = timedelta(hours=1)
 
@@ -71,6 +72,22 @@ def add_source(session: Session, url: str, kind: str | None = None, *,
 
 def list_sources(session: Session) -> list[FeedSource]:
     return list(session.scalars(select(FeedSource).order_by(FeedSource.id)))
+
+
+def next_sync(source: FeedSource, next_run: datetime | None, run_every: timedelta, *,
+              interval: timedelta = DEFAULT_INTERVAL) -> datetime | None:
+    """When the scheduled `jobs run` will next sync `source`, or None when no run is scheduled.
+
+    `sync_due` syncs a source once `interval` has passed since its last sync, and only
+    a jobs run calls it: so the answer is the first run (`next_run`, then every
+    `run_every`) at or after that moment.
+    """
+    if next_run is None:
+        return None
+    due = next_run if source.last_sync is None else source.last_sync + interval
+    if due <= next_run:
+        return next_run
+    return next_run + ceil((due - next_run) / run_every) * run_every
 
 
 def remove_source(session: Session, url: str) -> None:

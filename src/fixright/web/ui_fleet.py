@@ -22,6 +22,7 @@ from fixright.changes.service import recheck
 from fixright.contracts import service as contracts
 from fixright.entitlement import service as entitlement
 from fixright.errors import Conflict, InvalidInput
+from fixright.feeds import service as feeds
 from fixright.hardware import active_catalogue
 from fixright.http.deps import SessionDep
 from fixright.http.params import IdPath
@@ -98,6 +99,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
                for line in contracts.expiring(session, org_id, today, 90)]
     lapsing.sort(key=lambda line: (line.end, line.serial))
     policy_name, policy = entitlement.active_policy(session)
+    jobs = job_state(session)
     context: dict[str, Any] = {
         "nav": "dashboard",
         "devices": len(fleet.devices),
@@ -112,7 +114,7 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
         "policy_name": policy_name,
         "policy": policy,
         "today": today,
-        "jobs": job_state(session),
+        "jobs": jobs,
     }
     if principal.is_operator:
         context["image_count"] = session.scalar(select(func.count()).select_from(Image))
@@ -121,6 +123,10 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
             select(func.count()).select_from(Organization).where(Organization.role == ROLE_OWNER))
         week_ago = datetime.now(UTC) - timedelta(days=7)
         context["decisions"], context["refused"] = entitlement.decision_counts(session, week_ago)
+        run_every = timedelta(minutes=request.app.state.settings.jobs_interval_minutes)
+        next_run = jobs.next_run_at if jobs else None
+        context["feeds"] = [(source, feeds.next_sync(source, next_run, run_every))
+                            for source in feeds.list_sources(session)]
     return render(request, "dashboard.html", principal, **context)
 
 

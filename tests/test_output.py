@@ -120,3 +120,21 @@ def test_money_is_a_number_in_json_and_keeps_its_cents_in_csv() -> None:
     assert json.loads(_emitted(rows, "jsonl")) == data[0]
     assert json.loads(_emitted([], "json", json_data=rows[0])) == data[0]
     assert _emitted(rows, "csv").splitlines()[1].startswith("290.20,")
+
+
+scalar_or_nested = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=6), scalar_or_nested, max_size=5)
+                | scalar_or_nested, max_size=4))
+def test_array_items_written_without_json_indent_are_the_same_text(items: list) -> None:
+    """The fast path for flat rows writes exactly what `json.dumps(indent=2)` would,
+    NaN and infinities, nested values, empty objects and non-ASCII text included."""
+    buffer = io.StringIO()
+    emit(iter(items), ["a"], "json", console=Console(file=buffer, width=80))
+    assert buffer.getvalue() == to_json(items) + "\n"

@@ -43,6 +43,8 @@ FACT_COLUMNS = ["source_name", "vendor", "os_family", "model", "serial", "versio
 # Progress bars only where there is something to wait for.
 _PROGRESS_FROM = 20
 _DETAIL_LINES = 50
+# Devices of each kind a CSV import's report lists: the lines printed, the serials audited.
+_KEPT = max(_DETAIL_LINES, service.AUDITED_SERIALS)
 
 
 class ImportFormat(enum.StrEnum):
@@ -197,13 +199,14 @@ def _print_report(report: service.ImportReport) -> None:
         details = "; ".join(f"{k} {old or '-'} -> {new}" for k, (old, new) in change.changes.items())
         console.print(f"updated {change.vendor} {change.serial}: {details}", highlight=False,
                       markup=False)
-    if len(report.updated) > _DETAIL_LINES:
-        console.print(f"... and {len(report.updated) - _DETAIL_LINES} more updated")
+    created, updated, _unchanged = report.counts()
+    if updated > _DETAIL_LINES:
+        console.print(f"... and {updated - _DETAIL_LINES} more updated")
     for change in report.created[:_DETAIL_LINES]:
         console.print(f"created {change.vendor} {change.serial} {change.model}", highlight=False,
                       markup=False)
-    if len(report.created) > _DETAIL_LINES:
-        console.print(f"... and {len(report.created) - _DETAIL_LINES} more created")
+    if created > _DETAIL_LINES:
+        console.print(f"... and {created - _DETAIL_LINES} more created")
     for warning in report.warnings[:_DETAIL_LINES]:
         err_console.print(f"warning: {warning}", highlight=False, markup=False)
     console.print(report.summary())
@@ -212,10 +215,7 @@ def _print_report(report: service.ImportReport) -> None:
 def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
     merged = service.ImportReport()
     for report in reports:
-        merged.created += report.created
-        merged.updated += report.updated
-        merged.unchanged += report.unchanged
-        merged.warnings += report.warnings
+        merged.merge(report)
     return merged
 
 
@@ -258,8 +258,9 @@ def import_(
                 bad: list[str] = []
                 # One import (one report, one audit event) for the exports' rows and every CSV.
                 chunks = chain([rows] if rows else [], _csv_chunks(read.csv_texts, bad))
+                # The report lists what is printed (and audited); the rest is counted.
                 reports.append(service.import_csv_chunks(session, organization.id, chunks,
-                                                         actor="cli"))
+                                                         actor="cli", keep=_KEPT))
                 if bad:
                     # Raised inside the session: the chunks already written are rolled back.
                     _list_failures(bad, f"{len(bad)} input(s) could not be read; "

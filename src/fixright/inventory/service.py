@@ -63,12 +63,30 @@ class ImportReport:
     unchanged: list[DeviceChange] = field(default_factory=list)
     # Devices whose image family (platform) the hardware catalogue could not tell, one line each.
     warnings: list[str] = field(default_factory=list)
+    # Devices counted but not listed: an import that keeps the first few of each kind
+    # (`DeviceImport(keep=...)`, a million-row CSV) counts the rest here.
+    more_created: int = 0
+    more_updated: int = 0
+    more_unchanged: int = 0
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many devices were created, updated and unchanged (listed or not)."""
+        return (len(self.created) + self.more_created, len(self.updated) + self.more_updated,
+                len(self.unchanged) + self.more_unchanged)
+
+    def merge(self, other: ImportReport) -> None:
+        """Add `other`'s devices and warnings to this report."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.warnings += other.warnings
+        self.more_created += other.more_created
+        self.more_updated += other.more_updated
+        self.more_unchanged += other.more_unchanged
 
     def summary(self) -> str:
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged"
-        )
+        created, updated, unchanged = self.counts()
+        return f"{created} created, {updated} updated, {unchanged} unchanged"
 
 
 def _record_from_facts(facts: DeviceFacts) -> dict[str, Any]:
@@ -183,7 +201,10 @@ class DeviceImport:
     transaction, so an import still goes in whole or not at all.
     """
 
-    def __init__(self, session: Session, organization_id: int, source: str, actor: str) -> None:
+    def __init__(self, session: Session, organization_id: int, source: str, actor: str,
+                 *, keep: int | None = None) -> None:
+        """`keep`: list at most that many devices of each kind in the report, count the rest
+        (the CLI shows the first 50; a million `DeviceChange`s would be 300 MB)."""
         if source not in SOURCES:
             raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
         self.session = session
@@ -192,6 +213,7 @@ class DeviceImport:
         self.actor = actor
         self.now = utcnow()
         self.report = ImportReport()
+        self.keep = keep
         # warning -> (first device it was said of, how many)
         self._warnings: dict[str, tuple[str, int]] = {}
 
@@ -240,6 +262,12 @@ class DeviceImport:
             _copy_upsert(session, organization_id, source, now, latest, existing)
         else:
             _write(session, inserts, updates, seen_ids, source, now)
+        if self.keep is not None:
+            report.more_created += max(len(report.created) - self.keep, 0)
+            report.more_updated += max(len(report.updated) - self.keep, 0)
+            report.more_unchanged += max(len(report.unchanged) - self.keep, 0)
+            del report.created[self.keep:], report.updated[self.keep:]
+            del report.unchanged[self.keep:]
 
     def warn(self, pairs: Iterable[tuple[str, str | None]]) -> None:
         """Note (device, warning) pairs; `finish` says each distinct warning once."""
@@ -251,7 +279,7 @@ class DeviceImport:
     def finish(self) -> ImportReport:
         """The report of every chunk; one audit event if devices were created or changed."""
         report = self.report
-        if report.created or report.updated:
+        if any(report.counts()[:2]):
             _audit_import(self.session, self.organization_id, self.source, self.actor, report)
         report.warnings = _said_once(self._warnings)
         return report
@@ -306,7 +334,7 @@ def _write(
         )
 
 
-_AUDITED_SERIALS = 100
+AUDITED_SERIALS = 100
 
 
 def _audit_import(
@@ -316,10 +344,10 @@ def _audit_import(
     audit.record(
         session, actor=actor, organization_id=organization_id,
         action="inventory:devices:import", subject=f"{source} import",
-        data={"created": len(report.created), "updated": len(report.updated),
-              "unchanged": len(report.unchanged),
+        data={"created": report.counts()[0], "updated": report.counts()[1],
+              "unchanged": report.counts()[2],
               "serials": [c.serial for c in (report.created + report.updated)][
-                  :_AUDITED_SERIALS]},
+                  :AUDITED_SERIALS]},
     )
 
 
@@ -420,16 +448,17 @@ def import_csv_rows(
 
 def import_csv_chunks(
     session: Session, organization_id: int, chunks: Iterable[Sequence[CsvDevice]], *,
-    actor: str = "system", catalogue: Catalogue | None = None,
+    actor: str = "system", catalogue: Catalogue | None = None, keep: int | None = None,
 ) -> ImportReport:
     """`import_csv_rows` for rows that come in chunks (`csvio.iter_devices_csv`): each chunk
     is checked and written before the next is read, so a large file streams.
 
     An error from a later chunk (`InvalidInput`, `Conflict`) leaves earlier chunks
     written in the caller's transaction: the caller rolls back, as it does on any error.
+    `keep` lists only the first devices of each kind in the report (see `DeviceImport`).
     """
     known = catalogue or active_catalogue()
-    job = DeviceImport(session, organization_id, "csv", actor)
+    job = DeviceImport(session, organization_id, "csv", actor, keep=keep)
     for rows in chunks:
         platforms, warnings = csv_platforms(rows, known)
         job.warn(warnings)

@@ -1,4 +1,4 @@
-"""Data output: streamed row by row, the same text as before, and quiet on a closed pipe."""
+"""Data output: streamed row by row (JSON one item per line), and quiet on a closed pipe."""
 
 from __future__ import annotations
 
@@ -30,8 +30,16 @@ def _emitted(rows, fmt: str, **kwargs) -> str:
 
 @given(st.lists(st.fixed_dictionaries({"a": json_values, "b": json_values}), max_size=6))
 def test_streamed_formats_equal_the_whole_document(rows: list[dict]) -> None:
-    assert _emitted(iter(rows), "json") == to_json(rows) + "\n"
-    assert json.loads(_emitted(iter(rows), "json")) == rows
+    streamed = _emitted(iter(rows), "json")
+    assert json.loads(streamed) == rows
+    # One item per line between the brackets, each a JSON document of its own.
+    lines = streamed.split("\n")
+    assert lines[-1] == ""
+    if rows:
+        assert (lines[0], lines[-2]) == ("[", "]")
+        assert [json.loads(line.removesuffix(",")) for line in lines[1:-2]] == rows
+    else:
+        assert streamed == to_json(rows) + "\n"
     assert [json.loads(line) for line in _emitted(iter(rows), "jsonl").split("\n")[:-1]] == rows
     assert _emitted(iter(rows), "csv") == to_csv(rows, ["a", "b"])
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from fixright.errors import InvalidInput
 from fixright.hardware import active_catalogue
 from fixright.inventory import service
 from fixright.inventory.collect import Overrides, collect, resolve
-from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, read_devices_csv
+from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, iter_devices_csv
 from fixright.inventory.hostfiles import parse_jump, read_hosts
 from fixright.inventory.parse import (
     MAX_OUTPUT_CHARS,
@@ -41,6 +43,8 @@ FACT_COLUMNS = ["source_name", "vendor", "os_family", "model", "serial", "versio
 # Progress bars only where there is something to wait for.
 _PROGRESS_FROM = 20
 _DETAIL_LINES = 50
+# Devices of each kind a CSV import's report lists: the lines printed, the serials audited.
+_KEPT = max(_DETAIL_LINES, service.AUDITED_SERIALS)
 
 
 class ImportFormat(enum.StrEnum):
@@ -79,6 +83,8 @@ class _Input:
 class _Read:
     facts: list[DeviceFacts] = field(default_factory=list)
     rows: list[CsvDevice] = field(default_factory=list)
+    # (name, text) of fixright CSV files: read in chunks while importing, not held as rows.
+    csv_texts: list[tuple[str, str]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # skipped rows, ignored columns
 
@@ -133,7 +139,9 @@ def _progress(total: int, what: str) -> Progress:
 
 
 def _read_all(inputs: list[_Input], platform: str | None,
-              fmt: ImportFormat = ImportFormat.auto) -> _Read:
+              fmt: ImportFormat = ImportFormat.auto, *, check_csv: bool = False) -> _Read:
+    """Every input read; CSV files kept as text for `_csv_chunks` (with `check_csv`, checked
+    whole first: --skip-bad must know a bad file before anything is written)."""
     read = _Read()
     catalogue = active_catalogue()
     with _progress(len(inputs), "reading") as progress:
@@ -158,7 +166,10 @@ def _read_all(inputs: list[_Input], platform: str | None,
                         raise InvalidInput(f"{item.name}: no device of the export could be read "
                                            f"({len(export.skipped)} skipped)")
                 elif kind == "csv":
-                    read.rows.extend(read_devices_csv(text, item.name))
+                    if check_csv:
+                        for _chunk in iter_devices_csv(text, item.name):
+                            pass
+                    read.csv_texts.append((item.name, text))
                 else:
                     found = parse_output(text, platform=platform, source_name=item.name,
                                          catalogue=catalogue)
@@ -169,18 +180,33 @@ def _read_all(inputs: list[_Input], platform: str | None,
     return read
 
 
+def _csv_chunks(texts: list[tuple[str, str]], bad: list[str]) -> Iterator[list[CsvDevice]]:
+    """The rows of each CSV in chunks; a bad file's message goes to `bad`, and from then on
+    the remaining files are only checked (so every bad file is named), never imported."""
+    for name, text in texts:
+        try:
+            if bad:
+                for _chunk in iter_devices_csv(text, name):
+                    pass
+            else:
+                yield from iter_devices_csv(text, name)
+        except InvalidInput as exc:
+            bad.append(exc.message)
+
+
 def _print_report(report: service.ImportReport) -> None:
     for change in report.updated[:_DETAIL_LINES]:
         details = "; ".join(f"{k} {old or '-'} -> {new}" for k, (old, new) in change.changes.items())
         console.print(f"updated {change.vendor} {change.serial}: {details}", highlight=False,
                       markup=False)
-    if len(report.updated) > _DETAIL_LINES:
-        console.print(f"... and {len(report.updated) - _DETAIL_LINES} more updated")
+    created, updated, _unchanged = report.counts()
+    if updated > _DETAIL_LINES:
+        console.print(f"... and {updated - _DETAIL_LINES} more updated")
     for change in report.created[:_DETAIL_LINES]:
         console.print(f"created {change.vendor} {change.serial} {change.model}", highlight=False,
                       markup=False)
-    if len(report.created) > _DETAIL_LINES:
-        console.print(f"... and {len(report.created) - _DETAIL_LINES} more created")
+    if created > _DETAIL_LINES:
+        console.print(f"... and {created - _DETAIL_LINES} more created")
     for warning in report.warnings[:_DETAIL_LINES]:
         err_console.print(f"warning: {warning}", highlight=False, markup=False)
     console.print(report.summary())
@@ -189,10 +215,7 @@ def _print_report(report: service.ImportReport) -> None:
 def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
     merged = service.ImportReport()
     for report in reports:
-        merged.created += report.created
-        merged.updated += report.updated
-        merged.unchanged += report.unchanged
-        merged.warnings += report.warnings
+        merged.merge(report)
     return merged
 
 
@@ -218,21 +241,31 @@ def import_(
         "CSV, the rest as show outputs."),
 ) -> None:
     """Import devices from show outputs, CSV files and NetBox/Nautobot exports (all-or-nothing by default)."""
-    read = _read_all(_read_inputs(paths), platform, fmt)
+    read = _read_all(_read_inputs(paths), platform, fmt, check_csv=skip_bad)
     facts, rows, failures = read.facts, read.rows, read.failures
     if failures and not skip_bad:
         _list_failures(failures, f"{len(failures)} input(s) could not be read; nothing was imported:")
         raise typer.Exit(2)
     app = app_context(ctx)
-    if facts or rows:
+    if facts or rows or read.csv_texts:
         with app.session() as session:
             organization = service.resolve_organization(session, org)
             reports = []
             if facts:
                 reports.append(service.import_facts(session, organization.id, facts, "show",
                                                          actor="cli"))
-            if rows:
-                reports.append(service.import_csv_rows(session, organization.id, rows, actor="cli"))
+            if rows or read.csv_texts:
+                bad: list[str] = []
+                # One import (one report, one audit event) for the exports' rows and every CSV.
+                chunks = chain([rows] if rows else [], _csv_chunks(read.csv_texts, bad))
+                # The report lists what is printed (and audited); the rest is counted.
+                reports.append(service.import_csv_chunks(session, organization.id, chunks,
+                                                         actor="cli", keep=_KEPT))
+                if bad:
+                    # Raised inside the session: the chunks already written are rolled back.
+                    _list_failures(bad, f"{len(bad)} input(s) could not be read; "
+                                   "nothing was imported:")
+                    raise typer.Exit(2)
             recheck(session, [organization.id], cause="devices import (cli)")
         _print_report(_merge_reports(*reports))
     if read.notes:

@@ -12,6 +12,8 @@ spreadsheets ("'=...") reads back as it was.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,11 +111,14 @@ def _row_device(number: int, values: dict[str, str]) -> tuple[CsvDevice | None, 
         CsvDevice(
             row=number,
             serial=serial,
-            vendor=vendor,
-            os_family=family,
-            model=values.get("model", ""),
-            running_version=version,
-            licensed_feature_set=values.get("licensed_feature_set", "").lower() or "unknown",
+            # A fleet has few distinct values of these: one string each, not one per row
+            # (a million-row import keeps a line per device in its report).
+            vendor=sys.intern(vendor),
+            os_family=sys.intern(family),
+            model=sys.intern(values.get("model", "")),
+            running_version=sys.intern(version),
+            licensed_feature_set=sys.intern(
+                values.get("licensed_feature_set", "").lower() or "unknown"),
             hostname=values.get("hostname", ""),
             purchase_date=purchase,
             notes=values.get("notes", ""),
@@ -128,8 +133,18 @@ def read_devices_csv(text: str, source_name: str) -> list[CsvDevice]:
 
     All-or-nothing: one bad row and no row is returned.
     """
-    reader = read_csv(text, source_name, sniff=False)
-    names = [h.strip().lower() for h in reader.header]
+    devices: list[CsvDevice] = []
+    for chunk in iter_devices_csv(text, source_name):
+        devices.extend(chunk)
+    return devices
+
+
+# Rows handed over at a time: memory stays that of one chunk, whatever the file's length.
+CHUNK_ROWS = 10_000
+
+
+def _check_header(header: list[str], source_name: str) -> list[str]:
+    names = [h.strip().lower() for h in header]
     unknown = [h for h in names if h not in CSV_COLUMNS]
     if unknown:
         shown = ", ".join(shorten(h) for h in unknown[:10])
@@ -144,9 +159,27 @@ def read_devices_csv(text: str, source_name: str) -> list[CsvDevice]:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise InvalidInput(f"{source_name}: row 1: column(s) {', '.join(duplicated)} twice")
-    devices: list[CsvDevice] = []
+    return names
+
+
+def iter_devices_csv(
+    text: str, source_name: str, chunk_rows: int | None = None
+) -> Iterator[list[CsvDevice]]:
+    """The valid rows of a device CSV in chunks of `chunk_rows` (default `CHUNK_ROWS`),
+    for imports that stream.
+
+    Once a row is bad no further chunk is given, but the rest of the file is still
+    checked: at the end `InvalidInput` lists the bad rows and columns, as
+    `read_devices_csv` does. A caller that wrote the chunks it got rolls its
+    transaction back on that error, so a file still goes in whole or not at all.
+    """
+    reader = read_csv(text, source_name, sniff=False)
+    names = _check_header(reader.header, source_name)
+    chunk: list[CsvDevice] = []
     errors: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
+    given = 0
+    # Duplicates span the whole file; one short key per row (not the row) is what stays.
+    seen: dict[str, int] = {}
     try:
         for number, cells in reader:
             if not any(c.strip() for c in cells):
@@ -159,20 +192,27 @@ def read_devices_csv(text: str, source_name: str) -> list[CsvDevice]:
             errors.extend(row_errors)
             if device is None:
                 continue
-            key = (device.vendor, device.serial)
-            if key in seen:
+            key = f"{device.vendor}\0{device.serial}"
+            first = seen.setdefault(key, number)
+            if first != number:
                 errors.append(
-                    f"row {number}, column serial: {device.serial} already on row {seen[key]}"
+                    f"row {number}, column serial: {device.serial} already on row {first}"
                 )
                 continue
-            seen[key] = number
-            devices.append(device)
+            if errors:
+                continue
+            chunk.append(device)
+            if len(chunk) >= (chunk_rows or CHUNK_ROWS):
+                given += len(chunk)
+                yield chunk
+                chunk = []
     except InvalidInput as exc:
         errors.append(exc.message.removeprefix(f"{source_name}: "))
     if errors:
         shown = "; ".join(errors[:_MAX_ERRORS])
         more = f" (and {len(errors) - _MAX_ERRORS} more)" if len(errors) > _MAX_ERRORS else ""
         raise InvalidInput(f"{source_name}: {shown}{more}")
-    if not devices:
+    if not given and not chunk:
         raise InvalidInput(f"{source_name}: no device rows under the header")
-    return devices
+    if chunk:
+        yield chunk

@@ -21,7 +21,7 @@ from fixright.audit import service as audit
 from fixright.db import copy_upsert, is_postgres, stream, utcnow
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import Catalogue, active_catalogue, device_families, require_family
-from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice
+from fixright.inventory.csvio import CHUNK_ROWS, CSV_COLUMNS, CsvDevice
 from fixright.inventory.models import SOURCES, Device
 from fixright.inventory.parse import UNKNOWN_FEATURE_SET, DeviceFacts
 from fixright.inventory.platforms import platform_for
@@ -44,7 +44,7 @@ TRACKED_FIELDS = (
 _CHUNK = 500
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeviceChange:
     """One device an import touched; `changes` maps field -> (old, new) for updates."""
 
@@ -63,12 +63,30 @@ class ImportReport:
     unchanged: list[DeviceChange] = field(default_factory=list)
     # Devices whose image family (platform) the hardware catalogue could not tell, one line each.
     warnings: list[str] = field(default_factory=list)
+    # Devices counted but not listed: an import that keeps the first few of each kind
+    # (`DeviceImport(keep=...)`, a million-row CSV) counts the rest here.
+    more_created: int = 0
+    more_updated: int = 0
+    more_unchanged: int = 0
+
+    def counts(self) -> tuple[int, int, int]:
+        """How many devices were created, updated and unchanged (listed or not)."""
+        return (len(self.created) + self.more_created, len(self.updated) + self.more_updated,
+                len(self.unchanged) + self.more_unchanged)
+
+    def merge(self, other: ImportReport) -> None:
+        """Add `other`'s devices and warnings to this report."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.warnings += other.warnings
+        self.more_created += other.more_created
+        self.more_updated += other.more_updated
+        self.more_unchanged += other.more_unchanged
 
     def summary(self) -> str:
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged"
-        )
+        created, updated, unchanged = self.counts()
+        return f"{created} created, {updated} updated, {unchanged} unchanged"
 
 
 def _record_from_facts(facts: DeviceFacts) -> dict[str, Any]:
@@ -173,54 +191,107 @@ def _refuse_serials_of_others(
         )
 
 
+class DeviceImport:
+    """One import fed in chunks: each chunk checked and written at once, one report and
+    one audit event at the end (`finish`).
+
+    Memory is that of a chunk (plus the report's one line per device), so a fleet
+    CSV of a million rows streams. Nothing is committed here: a chunk refused later
+    (another organisation's serial, a bad row) makes the caller roll back the whole
+    transaction, so an import still goes in whole or not at all.
+    """
+
+    def __init__(self, session: Session, organization_id: int, source: str, actor: str,
+                 *, keep: int | None = None) -> None:
+        """`keep`: list at most that many devices of each kind in the report, count the rest
+        (the CLI shows the first 50; a million `DeviceChange`s would be 300 MB)."""
+        if source not in SOURCES:
+            raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+        self.session = session
+        self.organization_id = organization_id
+        self.source = source
+        self.actor = actor
+        self.now = utcnow()
+        self.report = ImportReport()
+        self.keep = keep
+        # warning -> (first device it was said of, how many)
+        self._warnings: dict[str, tuple[str, int]] = {}
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        """Upsert one chunk of records (a few thousand): `Conflict` if another organisation
+        holds one of its serials, before the chunk is written."""
+        session, organization_id, source, now = (self.session, self.organization_id,
+                                                 self.source, self.now)
+        # Later records of one (vendor, serial) win: the last file read is the newest look.
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for record in records:
+            latest[(record["vendor"], record["serial"])] = record
+        if not latest:
+            return
+        _refuse_serials_of_others(session, organization_id, list(latest))
+        existing = _existing(session, organization_id, list(latest))
+        report = self.report
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        seen_ids: list[int] = []
+        for key, record in latest.items():
+            old = existing.get(key)
+            if old is None:
+                inserts.append(
+                    {**record, "organization_id": organization_id, "source": source,
+                     "first_seen": now, "last_seen": now}
+                )
+                report.created.append(DeviceChange(key[0], key[1], record["model"]))
+                continue
+            changes = {
+                name: (old[name], record[name])
+                for name in TRACKED_FIELDS
+                if _informative(name, record[name]) and record[name] != old[name]
+            }
+            if changes:
+                updates.append(
+                    {"id": old["id"], "source": source, "last_seen": now,
+                     **{name: new for name, (_, new) in changes.items()}}
+                )
+                model = changes.get("model", (None, old["model"]))[1]
+                report.updated.append(DeviceChange(key[0], key[1], model, changes))
+            else:
+                seen_ids.append(old["id"])
+                report.unchanged.append(DeviceChange(key[0], key[1], old["model"]))
+        if is_postgres(session):
+            _copy_upsert(session, organization_id, source, now, latest, existing)
+        else:
+            _write(session, inserts, updates, seen_ids, source, now)
+        if self.keep is not None:
+            report.more_created += max(len(report.created) - self.keep, 0)
+            report.more_updated += max(len(report.updated) - self.keep, 0)
+            report.more_unchanged += max(len(report.unchanged) - self.keep, 0)
+            del report.created[self.keep:], report.updated[self.keep:]
+            del report.unchanged[self.keep:]
+
+    def warn(self, pairs: Iterable[tuple[str, str | None]]) -> None:
+        """Note (device, warning) pairs; `finish` says each distinct warning once."""
+        for who, warning in pairs:
+            if warning:
+                first, count = self._warnings.get(warning, (who, 0))
+                self._warnings[warning] = (first, count + 1)
+
+    def finish(self) -> ImportReport:
+        """The report of every chunk; one audit event if devices were created or changed."""
+        report = self.report
+        if any(report.counts()[:2]):
+            _audit_import(self.session, self.organization_id, self.source, self.actor, report)
+        report.warnings = _said_once(self._warnings)
+        return report
+
+
 def _upsert(
     session: Session, organization_id: int, records: Iterable[dict[str, Any]], source: str,
     actor: str,
 ) -> ImportReport:
-    if source not in SOURCES:
-        raise InvalidInput(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
-    # Later records of one (vendor, serial) win: the last file read is the newest look.
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
-    for record in records:
-        latest[(record["vendor"], record["serial"])] = record
-    _refuse_serials_of_others(session, organization_id, list(latest))
-    existing = _existing(session, organization_id, list(latest))
-    now = utcnow()
-    report = ImportReport()
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    seen_ids: list[int] = []
-    for key, record in latest.items():
-        old = existing.get(key)
-        if old is None:
-            inserts.append(
-                {**record, "organization_id": organization_id, "source": source,
-                 "first_seen": now, "last_seen": now}
-            )
-            report.created.append(DeviceChange(key[0], key[1], record["model"]))
-            continue
-        changes = {
-            name: (old[name], record[name])
-            for name in TRACKED_FIELDS
-            if _informative(name, record[name]) and record[name] != old[name]
-        }
-        if changes:
-            updates.append(
-                {"id": old["id"], "source": source, "last_seen": now,
-                 **{name: new for name, (_, new) in changes.items()}}
-            )
-            model = changes.get("model", (None, old["model"]))[1]
-            report.updated.append(DeviceChange(key[0], key[1], model, changes))
-        else:
-            seen_ids.append(old["id"])
-            report.unchanged.append(DeviceChange(key[0], key[1], old["model"]))
-    if is_postgres(session):
-        _copy_upsert(session, organization_id, source, now, latest, existing)
-    else:
-        _write(session, inserts, updates, seen_ids, source, now)
-    if report.created or report.updated:
-        _audit_import(session, organization_id, source, actor, report)
-    return report
+    job = DeviceImport(session, organization_id, source, actor)
+    job.add(records)
+    return job.finish()
 
 
 _STAGED = ("organization_id", "vendor", "serial", *TRACKED_FIELDS, "source", "first_seen",
@@ -263,7 +334,7 @@ def _write(
         )
 
 
-_AUDITED_SERIALS = 100
+AUDITED_SERIALS = 100
 
 
 def _audit_import(
@@ -273,10 +344,10 @@ def _audit_import(
     audit.record(
         session, actor=actor, organization_id=organization_id,
         action="inventory:devices:import", subject=f"{source} import",
-        data={"created": len(report.created), "updated": len(report.updated),
-              "unchanged": len(report.unchanged),
+        data={"created": report.counts()[0], "updated": report.counts()[1],
+              "unchanged": report.counts()[2],
               "serials": [c.serial for c in (report.created + report.updated)][
-                  :_AUDITED_SERIALS]},
+                  :AUDITED_SERIALS]},
     )
 
 
@@ -315,15 +386,20 @@ def import_facts(
 
 def _platform_warnings(pairs: Iterable[tuple[str, str | None]]) -> list[str]:
     """One line per distinct warning (a fleet of one unknown model says it once), logged too."""
-    lines: dict[str, list[str]] = {}
+    tally: dict[str, tuple[str, int]] = {}
     for who, warning in pairs:
         if warning:
-            lines.setdefault(warning, []).append(who)
+            first, count = tally.get(warning, (who, 0))
+            tally[warning] = (first, count + 1)
+    return _said_once(tally)
+
+
+def _said_once(tally: dict[str, tuple[str, int]]) -> list[str]:
     out = []
-    for warning, whom in lines.items():
-        more = f" and {len(whom) - 1} more" if len(whom) > 1 else ""
-        out.append(f"{whom[0]}{more}: {warning}")
-        log.warning("inventory import: %s (%d device(s))", warning, len(whom))
+    for warning, (first, count) in tally.items():
+        more = f" and {count - 1} more" if count > 1 else ""
+        out.append(f"{first}{more}: {warning}")
+        log.warning("inventory import: %s (%d device(s))", warning, count)
     return out
 
 
@@ -365,11 +441,29 @@ def import_csv_rows(
     hardware catalogue (`active_catalogue()` unless given) and overrides the
     one derived from the model.
     """
-    platforms, warnings = csv_platforms(rows, catalogue or active_catalogue())
-    records = (_record_from_csv(r, p) for r, p in zip(rows, platforms, strict=True))
-    report = _upsert(session, organization_id, records, "csv", actor)
-    report.warnings = _platform_warnings(warnings)
-    return report
+    return import_csv_chunks(session, organization_id,
+                             (rows[i:i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)),
+                             actor=actor, catalogue=catalogue)
+
+
+def import_csv_chunks(
+    session: Session, organization_id: int, chunks: Iterable[Sequence[CsvDevice]], *,
+    actor: str = "system", catalogue: Catalogue | None = None, keep: int | None = None,
+) -> ImportReport:
+    """`import_csv_rows` for rows that come in chunks (`csvio.iter_devices_csv`): each chunk
+    is checked and written before the next is read, so a large file streams.
+
+    An error from a later chunk (`InvalidInput`, `Conflict`) leaves earlier chunks
+    written in the caller's transaction: the caller rolls back, as it does on any error.
+    `keep` lists only the first devices of each kind in the report (see `DeviceImport`).
+    """
+    known = catalogue or active_catalogue()
+    job = DeviceImport(session, organization_id, "csv", actor, keep=keep)
+    for rows in chunks:
+        platforms, warnings = csv_platforms(rows, known)
+        job.warn(warnings)
+        job.add(_record_from_csv(r, p) for r, p in zip(rows, platforms, strict=True))
+    return job.finish()
 
 
 def _filtered(

@@ -68,16 +68,8 @@ def import_uploads(
         raise InvalidInput("; ".join(failures))
     report = ImportReport()
     if facts:
-        part = service.import_facts(session, organization_id, facts, source, actor=actor)
-        report.created += part.created
-        report.updated += part.updated
-        report.unchanged += part.unchanged
-        report.warnings += part.warnings
+        report.merge(service.import_facts(session, organization_id, facts, source, actor=actor))
     if csv_rows:
-        part = service.import_csv_rows(session, organization_id, csv_rows, actor=actor,
-                                       catalogue=catalogue)
-        report.created += part.created
-        report.updated += part.updated
-        report.unchanged += part.unchanged
-        report.warnings += part.warnings
+        report.merge(service.import_csv_rows(session, organization_id, csv_rows, actor=actor,
+                                             catalogue=catalogue))
     return report

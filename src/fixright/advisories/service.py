@@ -78,15 +78,11 @@ class ImportReport:
     platform_warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class FleetExposure:
-    """Exposure of one organisation's devices (`organization_id` None: every organisation's)."""
-
-    organization_id: int | None
-    devices: dict[Hashable, DeviceExposure]
+class _StatusCounts:
+    """`affected`, `not_affected` and `unknown` from the subclass's `count(status)`."""
 
     def count(self, status: str) -> int:
-        return sum(1 for d in self.devices.values() if d.status == status)
+        raise NotImplementedError
 
     @property
     def affected(self) -> int:
@@ -99,6 +95,17 @@ class FleetExposure:
     @property
     def unknown(self) -> int:
         return self.count(STATUS_UNKNOWN)
+
+
+@dataclass
+class FleetExposure(_StatusCounts):
+    """Exposure of one organisation's devices (`organization_id` None: every organisation's)."""
+
+    organization_id: int | None
+    devices: dict[Hashable, DeviceExposure]
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.devices.values() if d.status == status)
 
 
 # -- import ---------------------------------------------------------------------
@@ -522,7 +529,7 @@ def live_devices(organization_id: int) -> Any:
 
 
 @dataclass
-class FleetSituations:
+class FleetSituations(_StatusCounts):
     """An organisation's fleet as its distinct situations: device count and exposure of each."""
 
     counts: dict[Situation, int]
@@ -535,17 +542,6 @@ class FleetSituations:
     def devices(self) -> int:
         return sum(self.counts.values())
 
-    @property
-    def affected(self) -> int:
-        return self.count(STATUS_AFFECTED)
-
-    @property
-    def not_affected(self) -> int:
-        return self.count(STATUS_NOT_AFFECTED)
-
-    @property
-    def unknown(self) -> int:
-        return self.count(STATUS_UNKNOWN)
 
 
 def fleet_situations(

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import func, select
 from tests.changes.world import (
     ADVISORY,
@@ -17,9 +18,11 @@ from tests.changes.world import (
     revision_without,
 )
 
+from fixright.changes import service as changes_service
 from fixright.changes.models import ChangeEvent, ExposureSnapshot
 from fixright.changes.service import recheck
 from fixright.db import make_session_factory, session_scope
+from fixright.inventory.models import Device
 
 
 def test_advisory_import_records_the_newly_exposed_devices(cli, shared_data) -> None:
@@ -102,3 +105,36 @@ def test_recheck_is_per_organisation_and_idempotent(cli, engine, shared_data, tm
         events = session.scalar(select(func.count()).select_from(ChangeEvent))
     assert again.changed == 0 and again.organizations >= 2
     assert snapshot == len(acme) + len(globex) == events
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_a_recheck_in_pages_sees_every_device_and_resolves_the_gone(
+        cli, engine, shared_data, monkeypatch, page) -> None:
+    """Pages of a few devices (a million-device fleet is read 10,000 at a time): the
+    snapshot still equals the exposure report, and devices retired in the middle of a
+    page or deleted past the last page resolve."""
+    monkeypatch.setattr(changes_service, "PAGE", page)
+    fleet(cli, shared_data)
+    assert cli("advisories", "import", str(advisory_path(shared_data))).exit_code == 0
+    factory = make_session_factory(engine, writes=True)
+
+    def snapshot() -> set[str]:
+        with session_scope(factory) as session:
+            return set(session.scalars(select(ExposureSnapshot.serial)))
+
+    exposed = affected_serials(cli)
+    assert len(exposed) > 2 * page and snapshot() == exposed
+    with session_scope(factory) as session:
+        ids = {serial: id_ for serial, id_ in session.execute(select(Device.serial, Device.id))}
+    order = [ids[e["serial"]] for e in changes(cli)]
+    assert order == sorted(order)  # events in device order across pages
+    by_id = sorted(exposed, key=ids.__getitem__)
+    retired, deleted = by_id[len(by_id) // 2], by_id[-1]  # mid-range, and past the last page
+    assert cli("devices", "retire", retired).exit_code == 0
+    assert cli("devices", "delete", deleted).exit_code == 0
+    with session_scope(factory) as session:
+        summary = recheck(session, cause="test")
+    assert (summary.resolved, summary.new_exposure) == (2, 0)
+    resolved = [e for e in changes(cli) if e["kind"] == "resolved"]
+    assert sorted(e["serial"] for e in resolved) == sorted([retired, deleted])
+    assert snapshot() == exposed - {retired, deleted} == affected_serials(cli)

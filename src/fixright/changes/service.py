@@ -1,25 +1,30 @@
 """Re-check organisations after an import and record what changed. Never commits.
 
 `recheck` computes each organisation's exposure with the advisories' own
-matching and fix planning (`fixright.advisories.service.exposure_for_org`,
-one advisory index loaded for all of them), applies the triage decisions in
-force, diffs the result against the stored snapshot (`diff.py`) and writes
-one `change_event` per change. The import that caused it is the `cause`.
+matching and fix planning, once per distinct situation
+(`fixright.advisories.service.fleet_situations`, one advisory index loaded for
+all of them), applies the triage decisions in force, and walks the devices a
+page at a time in id order: each page is diffed against its stored snapshot
+rows (`diff.py`), one `change_event` is written per change and the page's
+snapshot rows are brought up to date. The import that caused it is the `cause`.
+Memory is one page, not the fleet: a million devices re-check in bounded space.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, Row, Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
 from fixright.advisories.exploits import kev_advisory_ids
+from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import STATUS_AFFECTED
-from fixright.advisories.service import exposure_for_org, load_index
+from fixright.advisories.service import Situation, fleet_situations, live_devices, load_index
 from fixright.changes.diff import FIX_AVAILABLE, NEW_EXPOSURE, RESOLVED, Exposed, Key, diff, updated
 from fixright.changes.models import ChangeEvent, ExposureSnapshot
 from fixright.db import utcnow
@@ -39,7 +44,6 @@ class RecheckSummary:
     new_exposure: int = 0
     resolved: int = 0
     fix_available: int = 0
-    event_ids: list[int] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -57,45 +61,83 @@ def _fix_text(hit_fix: object, inferred: bool) -> str | None:
     return f"{text} (inferred)" if inferred else text
 
 
-def current_state(session: Session, organization_id: int, *, today: date,
-                  index: object = None) -> dict[Key, Exposed]:
-    """The organisation's exposed (device, advisory) pairs now, triage applied."""
-    fleet = exposure_for_org(session, organization_id, index=index)  # type: ignore[arg-type]
-    devices = {r.id: r for r in session.execute(
-        select(Device.id, Device.hostname, Device.serial, Device.model, Device.running_version)
-        .where(Device.organization_id == organization_id, Device.retired_at.is_(None)))}
-    decided = effective_states(session, organization_id, today)
-    hits = [(int(device_id), result.exposure, hit)  # type: ignore[call-overload]
-            for device_id, result in fleet.devices.items()
-            if result.exposure.status == STATUS_AFFECTED
-            for hit in result.exposure.advisories]
-    kev = kev_advisory_ids(session, {h.advisory_id for _d, _e, h in hits}) if hits else frozenset()
+# Devices per page of a re-check: the memory a re-check holds is one page of devices,
+# their stored snapshot rows and the changes found in them, whatever the fleet's size.
+PAGE = 10_000
+
+# Core inserts, one executemany per page: the ORM's bulk insert splits a page into
+# runs of rows with the same NULL columns, one statement per row at worst.
+_EVENTS: Table = ChangeEvent.__table__  # type: ignore[assignment]
+_SNAPSHOT: Table = ExposureSnapshot.__table__  # type: ignore[assignment]
+
+# What one exposed pair of a situation says, whatever device is in that situation.
+_Hit = tuple[str, str, str | None]  # advisory id, severity, fix text
+
+
+@dataclass
+class _OrgState:
+    """What a re-check of one organisation knows before it reads any device page."""
+
+    hits: dict[Situation, list[_Hit]]
+    kev: frozenset[str]
+    away: frozenset[Key]
+
+
+def _org_state(session: Session, organization_id: int, day: date,
+               index: AdvisoryIndex) -> _OrgState:
+    """Match and plan each distinct situation once (`fleet_situations`); the devices
+    only look their situation up."""
+    fleet = fleet_situations(session, organization_id, index=index)
+    hits: dict[Situation, list[_Hit]] = {}
+    for situation, exposure in fleet.exposures.items():
+        if exposure.status == STATUS_AFFECTED and exposure.advisories:
+            hits[situation] = [(h.advisory_id, h.severity,
+                                _fix_text(h.first_fixed.version, h.first_fixed.inferred))
+                               for h in exposure.advisories]
+    named = {advisory for found in hits.values() for advisory, _s, _f in found}
+    kev = kev_advisory_ids(session, named) if named else frozenset()
+    decided = effective_states(session, organization_id, day)
+    return _OrgState(hits, frozenset(kev),
+                     frozenset(k for k, state in decided.items() if state in AWAY))
+
+
+def _device_page(session: Session, organization_id: int, after: int) -> list[Row[Any]]:
+    return list(session.execute(
+        select(Device.id, Device.hostname, Device.serial, Device.model, Device.running_version,
+               Device.os_family, Device.platform)
+        .where(live_devices(organization_id), Device.id > after)
+        .order_by(Device.id).limit(PAGE)))
+
+
+def _exposed_now(devices: Iterable[Row[Any]], known: _OrgState) -> dict[Key, Exposed]:
     state: dict[Key, Exposed] = {}
-    for device_id, _exposure, hit in hits:
-        if decided.get((device_id, hit.advisory_id)) in AWAY:
-            continue
-        info = devices[device_id]
-        state[(device_id, hit.advisory_id)] = Exposed(
-            device_id=device_id, advisory_id=hit.advisory_id, serial=info.serial,
-            hostname=info.hostname, model=info.model or None, version=info.running_version,
-            severity=hit.severity, kev=hit.advisory_id in kev,
-            fix=_fix_text(hit.first_fixed.version, hit.first_fixed.inferred),
-        )
+    for d in devices:
+        for advisory, severity, fix in known.hits.get(
+                (d.os_family, d.running_version, d.platform, d.model), ()):
+            key = (d.id, advisory)
+            if key in known.away:
+                continue
+            state[key] = Exposed(
+                device_id=d.id, advisory_id=advisory, serial=d.serial, hostname=d.hostname,
+                model=d.model or None, version=d.running_version, severity=severity,
+                kev=advisory in known.kev, fix=fix)
     return state
 
 
-def _stored_rows(session: Session, organization_id: int) -> dict[Key, tuple[int, Exposed]]:
-    rows = session.scalars(select(ExposureSnapshot)
-                           .where(ExposureSnapshot.organization_id == organization_id))
+def _stored_page(session: Session, organization_id: int, low: int,
+                 high: int | None) -> dict[Key, tuple[int, Exposed]]:
+    """Snapshot rows of devices with low < id <= high (None: no upper bound): devices
+    retired or deleted since are in the range too, so their exposures resolve."""
+    s = ExposureSnapshot
+    query = select(s.id, s.device_id, s.advisory_id, s.serial, s.hostname, s.model, s.version,
+                   s.severity, s.kev, s.fix).where(s.organization_id == organization_id,
+                                                   s.device_id > low)
+    if high is not None:
+        query = query.where(s.device_id <= high)
     return {(r.device_id, r.advisory_id): (r.id, Exposed(
         device_id=r.device_id, advisory_id=r.advisory_id, serial=r.serial, hostname=r.hostname,
         model=r.model, version=r.version, severity=r.severity, kev=r.kev, fix=r.fix,
-    )) for r in rows}
-
-
-def stored_state(session: Session, organization_id: int) -> dict[Key, Exposed]:
-    """The snapshot written by the organisation's last re-check."""
-    return {k: e for k, (_id, e) in _stored_rows(session, organization_id).items()}
+    )) for r in session.execute(query)}
 
 
 def _organizations(session: Session, organization_ids: Iterable[int] | None) -> list[int]:
@@ -104,11 +146,10 @@ def _organizations(session: Session, organization_ids: Iterable[int] | None) -> 
     return list(session.scalars(select(Organization.id).order_by(Organization.id)))
 
 
-def _snapshot_row(organization_id: int, e: Exposed, at: datetime) -> ExposureSnapshot:
-    return ExposureSnapshot(
-        organization_id=organization_id, device_id=e.device_id, advisory_id=e.advisory_id,
-        hostname=e.hostname, serial=e.serial, model=e.model, version=e.version,
-        severity=e.severity, kev=e.kev, fix=e.fix, seen_at=at)
+def _values(e: Exposed) -> dict[str, Any]:
+    return {"device_id": e.device_id, "advisory_id": e.advisory_id, "hostname": e.hostname,
+            "serial": e.serial, "model": e.model, "version": e.version,
+            "severity": e.severity, "kev": e.kev, "fix": e.fix}
 
 
 def recheck(session: Session, organization_ids: Collection[int] | None = None, *,
@@ -118,6 +159,8 @@ def recheck(session: Session, organization_ids: Collection[int] | None = None, *
     Writes the change events and refreshes the snapshot in the caller's
     transaction; the caller (one CLI command, one HTTP request, one jobs run)
     commits. `cause` names what triggered it, e.g. "devices import (cli)".
+    Devices are read a page at a time, in id order, and the events of one
+    organisation come out in (device, advisory) order.
     """
     summary = RecheckSummary(cause=cause[:200])
     at = utcnow()
@@ -128,41 +171,44 @@ def recheck(session: Session, organization_ids: Collection[int] | None = None, *
     index = load_index(session)
     for org in orgs:
         summary.organizations += 1
-        stored = _stored_rows(session, org)
-        before = {k: e for k, (_id, e) in stored.items()}
-        after = current_state(session, org, today=day, index=index)
-        changes = diff(before, after)
-        events = [ChangeEvent(
-            at=at, organization_id=org, kind=c.kind, device_id=c.exposure.device_id,
-            hostname=c.exposure.hostname, serial=c.exposure.serial, model=c.exposure.model,
-            version=c.exposure.version, advisory_id=c.exposure.advisory_id,
-            severity=c.exposure.severity, kev=c.exposure.kev, fix=c.exposure.fix,
-            cause=summary.cause) for c in changes]
-        session.add_all(events)
-        for c in changes:
-            if c.kind == NEW_EXPOSURE:
-                summary.new_exposure += 1
-            elif c.kind == RESOLVED:
-                summary.resolved += 1
-            elif c.kind == FIX_AVAILABLE:
-                summary.fix_available += 1
-        _refresh_snapshot(session, org, stored, after, at)
-        session.flush()
-        summary.event_ids.extend(e.id for e in events)
+        known = _org_state(session, org, day, index)
+        low = 0
+        while True:
+            devices = _device_page(session, org, low)
+            high = devices[-1].id if len(devices) == PAGE else None
+            stored = _stored_page(session, org, low, high)
+            _record(session, summary, org, at, stored, _exposed_now(devices, known))
+            if high is None:
+                break
+            low = high
     return summary
 
 
-def _refresh_snapshot(session: Session, org: int, stored: dict[Key, tuple[int, Exposed]],
-                      after: dict[Key, Exposed], at: datetime) -> None:
-    """Make the snapshot equal `after`: drop what went, rewrite what moved, add what came."""
+def _record(session: Session, summary: RecheckSummary, org: int, at: datetime,
+            stored: dict[Key, tuple[int, Exposed]], after: dict[Key, Exposed]) -> None:
+    """Write one page's change events and make its snapshot rows equal `after`."""
     before = {k: e for k, (_id, e) in stored.items()}
+    changes = diff(before, after)
+    if changes:
+        session.execute(_EVENTS.insert(), [
+            {**_values(c.exposure), "at": at, "organization_id": org, "kind": c.kind,
+             "cause": summary.cause} for c in changes])
+    for c in changes:
+        if c.kind == NEW_EXPOSURE:
+            summary.new_exposure += 1
+        elif c.kind == RESOLVED:
+            summary.resolved += 1
+        elif c.kind == FIX_AVAILABLE:
+            summary.fix_available += 1
     stale = {e.key for e in updated(before, after)}
     doomed = [row_id for k, (row_id, _e) in stored.items() if k not in after or k in stale]
     for start in range(0, len(doomed), 500):
         session.execute(delete(ExposureSnapshot).where(
             ExposureSnapshot.id.in_(doomed[start:start + 500])))
-    session.add_all(_snapshot_row(org, e, at) for k, e in after.items()
-                    if k not in before or k in stale)
+    fresh = [{**_values(e), "organization_id": org, "seen_at": at}
+             for k, e in after.items() if k not in before or k in stale]
+    if fresh:
+        session.execute(_SNAPSHOT.insert(), fresh)
 
 
 @dataclass(frozen=True)

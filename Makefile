@@ -30,7 +30,7 @@ LOCK := $(BIN)/pip-compile -q --generate-hashes --strip-extras --unsafe-package 
 lock: | $(BIN)/python
 	$(BIN)/pip install -q pip-tools
 	$(LOCK) -o requirements/test.txt --extra test --extra ssh --extra s3 --extra postgres \
-	        --extra uvicorn --extra feeds --extra claims pyproject.toml
+	        --extra uvicorn --extra feeds --extra claims --extra queue pyproject.toml
 	$(LOCK) -o requirements/runtime.txt --extra feeds --extra claims pyproject.toml
 
 DEMO_DATA ?= .demo-data

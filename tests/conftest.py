@@ -94,6 +94,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         if tables:
             quoted = ", ".join(f'"{t}"' for t in tables)
             conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        # The task queue's own schema (migration 0020): jobs a test queued or left behind.
+        queue = conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = "
+                                  "'procrastinate'")).all()
+        if queue:
+            quoted = ", ".join(f'procrastinate."{t}"' for t in queue)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 

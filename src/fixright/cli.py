@@ -56,7 +56,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
     "alerts": ("fixright.alerts.cli", "alerts_app",
                "Alerts: who is told of new exposures, fixes, lapsing contracts and acceptances."),
     "jobs": ("fixright.jobs.cli", "jobs_app",
-             "Scheduled work: re-check, alerts and digests (and feed syncs), once."),
+             "Scheduled work: re-check, alerts and digests (and feed syncs); the queue worker."),
 }
 
 
@@ -257,8 +257,9 @@ def serve(
         None, envvar="FIXRIGHT_ROOT_PATH",
         help="The sub-path the proxy serves fixright under, e.g. /fixright."),
     with_jobs: bool = typer.Option(
-        False, "--with-jobs", help="Also run `jobs run` every FIXRIGHT_JOBS_INTERVAL_MINUTES "
-        "inside the server (instead of a systemd timer or cron)."),
+        False, "--with-jobs", help="Also run the jobs inside the server: a task-queue worker "
+        "on PostgreSQL (like `jobs worker`), `jobs run` every FIXRIGHT_JOBS_INTERVAL_MINUTES "
+        "on SQLite (instead of a systemd timer or cron)."),
 ) -> None:
     """Migrate the database and run the web portal and API."""
     from fixright.web.serve import run_server

@@ -88,6 +88,7 @@ def test_cli_jobs_run_rechecks_once_and_records_its_run(cli, engine, shared_data
 
 
 def test_serve_with_jobs_runs_the_loop_in_the_server(engine, db_url, data_dir) -> None:
+    """SQLite: the thread loop; PostgreSQL: a task-queue worker that queues a run at start."""
     from fastapi.testclient import TestClient
 
     from fixright.web.app import create_app

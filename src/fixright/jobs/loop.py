@@ -1,13 +1,18 @@
-"""`fixright serve --with-jobs`: `jobs run` every N minutes in a background thread of the server.
+"""`fixright serve --with-jobs`: the jobs in the background of each server process.
 
-Several server workers may each run the loop; the jobs lock lets one of them
-do the work and the others find it held, so nothing is sent twice.
+On PostgreSQL a worker of the task queue (`queue.py`) on the server's event
+loop: the queue hands each run to one of the server processes. On SQLite
+`JobLoop`, `jobs run` every N minutes in a thread: several server workers may
+each run the loop; the jobs lock lets one of them do the work and the others
+find it held, so nothing is sent twice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy.engine import Engine
 
@@ -44,3 +49,24 @@ class JobLoop:
                 log.exception("jobs run failed")
             self.runs += 1
             self._stop.wait(interval)
+
+
+@asynccontextmanager
+async def background_jobs(engine: Engine, settings: Settings) -> AsyncIterator[None]:
+    """Run the jobs for the duration of the block when `settings.serve_jobs` asks for it."""
+    if not settings.serve_jobs:
+        yield
+        return
+    if engine.dialect.name == "postgresql":
+        # Here, not at the top: procrastinate is the queue extra, which SQLite never needs.
+        from fixright.jobs.queue import build_app, worker_in_background
+
+        async with worker_in_background(build_app(settings, engine=engine)):
+            yield
+        return
+    loop = JobLoop(engine, settings)
+    loop.start()
+    try:
+        yield
+    finally:
+        loop.stop()

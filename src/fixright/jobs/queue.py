@@ -56,17 +56,11 @@ class JobsBusy(Exception):
 BUSY_RETRY = RetryStrategy(max_attempts=30, wait=60, retry_exceptions={JobsBusy})
 
 
-def use_jobs_run_hint() -> str:
-    """The one line for queue commands on SQLite."""
-    return ("the task queue needs PostgreSQL; on SQLite run `fixright jobs run` from a timer "
-            "or cron, or `fixright serve --with-jobs`")
-
-
 def conninfo(database_url: str) -> str:
     """The libpq connection string of a SQLAlchemy PostgreSQL URL, on the queue's schema."""
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
-        raise InvalidInput(use_jobs_run_hint())
+        raise InvalidInput(f"the task queue needs a PostgreSQL database, not {url.get_backend_name()}")
     params: dict[str, Any] = {
         key: str(value) for key, value in
         url.translate_connect_args(username="user", database="dbname").items()}
@@ -88,7 +82,7 @@ def interval_cron(minutes: int) -> str:
         step = max(d for d in range(1, 61) if 60 % d == 0 and d <= minutes)
         return "* * * * *" if step == 1 else f"*/{step} * * * *"
     hours = max(d for d in range(1, 25) if 24 % d == 0 and d * 60 <= minutes)
-    return "0 * * * *" if hours == 1 else f"0 */{hours} * * *"
+    return {1: "0 * * * *", 24: "0 0 * * *"}.get(hours, f"0 */{hours} * * *")
 
 
 def build_app(settings: Settings, *, engine: Engine | None = None,
@@ -138,6 +132,9 @@ def run_worker(app: App, **options: Any) -> None:
 async def worker_in_background(app: App) -> AsyncIterator[None]:
     """A worker on the running event loop for the duration of the block (`serve --with-jobs`)."""
     async with app.open_async():
+        # A run at start, as `jobs run` from the thread loop did; N servers queue it once.
+        with suppress(AlreadyEnqueued):
+            await app.tasks[RUN_TASK].defer_async(timestamp=int(time.time()))
         task = asyncio.create_task(app.run_worker_async(
             queues=[QUEUE], name="fixright-serve", delete_jobs="successful",
             install_signal_handlers=False, shutdown_graceful_timeout=SERVE_SHUTDOWN_SECONDS))

@@ -30,7 +30,7 @@ from fixright.http.errors import (
     validation_error_json,
 )
 from fixright.http.params import refuse_nul
-from fixright.jobs.loop import JobLoop
+from fixright.jobs.loop import background_jobs
 from fixright.web.logs import configure_logging
 from fixright.web.observe import RequestObserver
 from fixright.web.observe import router as ops_router
@@ -54,16 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # `serve --with-jobs`: the scheduled work in a thread of each worker (the jobs lock
-        # lets one of them at a time do it).
-        loop = JobLoop(engine, settings) if settings.serve_jobs else None
-        if loop is not None:
-            loop.start()
-        try:
+        # `serve --with-jobs`: a task-queue worker (PostgreSQL) or a thread (SQLite) in each
+        # server process; the queue, or the jobs lock, lets one of them at a time do a run.
+        async with background_jobs(engine, settings):
             yield
-        finally:
-            if loop is not None:
-                loop.stop()
 
     app = FastAPI(
         lifespan=lifespan,

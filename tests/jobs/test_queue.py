@@ -10,7 +10,8 @@ import pytest
 from croniter import croniter
 from procrastinate.periodic import PeriodicDeferrer
 from psycopg.conninfo import conninfo_to_dict
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from fixright.config import Settings
 from fixright.db import make_session_factory
@@ -178,3 +179,29 @@ def test_the_queue_commands_on_sqlite_say_what_to_use(cli, command: str) -> None
     assert result.stderr.count("\n") == 1
     assert "needs PostgreSQL" in result.stderr and "jobs run" in result.stderr
     assert "serve --with-jobs" in result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_upgrading_postgresql_without_the_queue_extra_names_it(db_url, monkeypatch) -> None:
+    from tests.test_extras import _hide
+
+    from fixright.db import make_engine, upgrade
+    from fixright.errors import ConfigurationError
+
+    admin = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"{make_url(db_url).database}_noqueue"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(make_url(db_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        _hide(monkeypatch, "procrastinate")
+        with pytest.raises(ConfigurationError, match=r"pip install 'fixright\[postgres\]'"):
+            upgrade(engine)
+        with engine.connect() as conn:  # one transaction: nothing was left half-made
+            assert conn.scalar(text("SELECT to_regclass('public.device')")) is None
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

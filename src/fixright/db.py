@@ -235,6 +235,12 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def analyze(session: Session, table: str) -> None:
+    """PostgreSQL: refresh the planner's statistics of `table` (a model's own table name,
+    never input) inside the current transaction, which then sees its own new rows."""
+    session.execute(text(f'ANALYZE "{table}"'))
+
+
 def copy_upsert(
     session: Session, table: str, columns: list[str], rows: list[tuple[Any, ...]],
     *, conflict: list[str], update: list[str],

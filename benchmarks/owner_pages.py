@@ -221,17 +221,16 @@ def measure(backend: str, devices: int, repeat: int, database_url: str | None,
     env, token, releases = build(folder, devices, database_url)
     setup = time.perf_counter() - started
     rows = []
-    with server(env, folder) as (url, pgid):
-        with httpx.Client(base_url=url, timeout=600) as ui, \
+    with server(env, folder) as (url, pgid), httpx.Client(base_url=url, timeout=600) as ui, \
                 httpx.Client(base_url=url, timeout=600,
-                             headers={"Authorization": f"Bearer {token}"}) as api:
-            login(ui)
-            for name, kind, path in ENDPOINTS:
-                row = endpoint(ui if kind == "ui" else api, pgid, path, repeat)
-                rows.append({"endpoint": name, **row})
-                ok = "ok" if row["ttfb_ms"] <= TARGET_MS else "OVER"  # type: ignore[operator]
-                print(f"{backend:<10} {name:<36} {row['ttfb_ms']:>7} ms {row['total_ms']:>7} ms "
-                      f"{row['server_cpu_ms']:>7} ms {row['bytes']:>11,} B  {ok}", flush=True)
+                         headers={"Authorization": f"Bearer {token}"}) as api:
+        login(ui)
+        for name, kind, path in ENDPOINTS:
+            row = endpoint(ui if kind == "ui" else api, pgid, path, repeat)
+            rows.append({"endpoint": name, **row})
+            ok = "ok" if row["ttfb_ms"] <= TARGET_MS else "OVER"  # type: ignore[operator]
+            print(f"{backend:<10} {name:<36} {row['ttfb_ms']:>7} ms {row['total_ms']:>7} ms "
+                  f"{row['server_cpu_ms']:>7} ms {row['bytes']:>11,} B  {ok}", flush=True)
     return {"database": backend, "devices": devices, "distinct_releases": releases,
             "setup_s": round(setup, 1), "repeat": repeat, "endpoints": rows}
 

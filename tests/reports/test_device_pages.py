@@ -16,6 +16,7 @@ from fixright.advisories.service import import_paths
 from fixright.db import utcnow
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
+from fixright.reports import device_pages
 from fixright.reports.device_pages import device_key, device_page, exposure_order
 
 # (os_family, version, platform, model): affected at several severities and advisory
@@ -137,3 +138,14 @@ def test_exposed_keeps_affected_devices_and_exposures_are_theirs(
 def test_operator_scope_pages_every_organisation(session: Session, shared_data: Path) -> None:
     _fleet(session, shared_data)
     assert _paged(session, None, 9) == _reference(session, None)
+
+
+@pytest.mark.parametrize("filters", [{"search": "core"}, {"search": "-", "exposed": True}])
+def test_a_search_too_large_for_one_pass_pages_the_same(
+        session: Session, shared_data: Path, monkeypatch: pytest.MonkeyPatch,
+        filters: dict[str, object]) -> None:
+    org, _ = _fleet(session, shared_data)
+    one_pass = _paged(session, org, 4, **filters)
+    monkeypatch.setattr(device_pages, "SEARCH_IN_ONE_PASS", 3)
+    assert _paged(session, org, 4, **filters) == one_pass == _reference(session, org, **filters)
+    assert len(one_pass) > 3

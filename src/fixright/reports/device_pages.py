@@ -10,7 +10,7 @@ and only the devices of the page are read, by rank then id. A fleet of
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -63,21 +63,22 @@ def device_page(
     by id; "host"; "serial"); with `exposed`, only the affected ones."""
     sort = sort if sort in SORTS else "exposure"
     if sort != "exposure" and not exposed:
-        total = inventory.count_devices(session, organization_id, search=search,
-                                        os_family=os_family)
         rows = inventory.list_devices(session, organization_id, search=search,
                                       os_family=os_family, order=sort, limit=limit,
                                       offset=offset)
-        return DevicePage(rows, total, advisories.exposure_for_devices(
-            session, [device_key(d) for d in rows]))
+        return DevicePage(rows, _total(session, organization_id, search, os_family, rows,
+                                       offset, limit),
+                          advisories.exposure_for_devices(session, [device_key(d) for d in rows]))
+    if search and sort == "exposure":
+        # A search usually matches few devices: their ids and situations in one pass
+        # (rather than a GROUP BY pass and a page pass, each evaluating the search).
+        matches = inventory.situations_by_id(session, organization_id, search=search,
+                                             os_family=os_family, limit=SEARCH_IN_ONE_PASS + 1)
+        if len(matches) <= SEARCH_IN_ONE_PASS:
+            return _page_of_matches(session, organization_id, matches, exposed, offset, limit)
     counts = inventory.device_situations(session, organization_id, search=search,
                                          os_family=os_family)
-    planner = advisories.load_planner(session)
-    exposures: dict[Situation, Exposure] = {}
-    for situation in counts:
-        family, version, platform, model = (part or None for part in situation)
-        exposures[situation] = planner.exposure(family, version, platform or model,
-                                                model=model, family=platform)
+    exposures = _exposures(session, counts)
     if exposed:
         counts = {s: n for s, n in counts.items() if exposures[s].status == "affected"}
     total = sum(counts.values())
@@ -101,5 +102,43 @@ def device_page(
         rows = inventory.list_devices(session, organization_id, search=search,
                                       os_family=os_family, order=sort, limit=limit,
                                       offset=offset, situations=list(counts))
+    return _page(rows, total, exposures)
+
+
+# A search matching more devices than this is paged through the situations instead.
+SEARCH_IN_ONE_PASS = 5000
+
+
+def _exposures(session: Session, situations: Iterable[Situation]) -> dict[Situation, Exposure]:
+    """Each situation matched once, by the cached planner."""
+    planner = advisories.load_planner(session)
+    exposures: dict[Situation, Exposure] = {}
+    for situation in situations:
+        family, version, platform, model = (part or None for part in situation)
+        exposures[situation] = planner.exposure(family, version, platform or model,
+                                                model=model, family=platform)
+    return exposures
+
+
+def _page(rows: list[Device], total: int, exposures: dict[Situation, Exposure]) -> DevicePage:
     return DevicePage(rows, total, {
         d.id: DeviceExposure(device_key(d), exposures[inventory.situation_of(d)]) for d in rows})
+
+
+def _page_of_matches(session: Session, organization_id: int | None,
+                     matches: list[tuple[int, Situation]], exposed: bool, offset: int,
+                     limit: int) -> DevicePage:
+    exposures = _exposures(session, {s for _id, s in matches})
+    if exposed:
+        matches = [(i, s) for i, s in matches if exposures[s].status == "affected"]
+    ordered = sorted(matches, key=lambda m: (exposure_order(exposures[m[1]]), m[0]))
+    ids = [i for i, _s in ordered[offset:offset + limit]]
+    return _page(inventory.devices_by_id(session, organization_id, ids), len(ordered), exposures)
+
+
+def _total(session: Session, organization_id: int | None, search: str | None,
+           os_family: str | None, rows: list[Device], offset: int, limit: int) -> int:
+    """How many match in all: a page that is not full says so without counting."""
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        return offset + len(rows)
+    return inventory.count_devices(session, organization_id, search=search, os_family=os_family)

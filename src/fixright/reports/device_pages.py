@@ -63,12 +63,11 @@ def device_page(
     by id; "host"; "serial"); with `exposed`, only the affected ones."""
     sort = sort if sort in SORTS else "exposure"
     if sort != "exposure" and not exposed:
-        rows = inventory.list_devices(session, organization_id, search=search,
-                                      os_family=os_family, order=sort, limit=limit,
-                                      offset=offset)
-        return DevicePage(rows, _total(session, organization_id, search, os_family, rows,
-                                       offset, limit),
-                          advisories.exposure_for_devices(session, [device_key(d) for d in rows]))
+        cut = inventory.list_devices(session, organization_id, search=search,
+                                     os_family=os_family, order=sort, limit=limit, offset=offset)
+        return DevicePage(cut, _total(session, organization_id, search, os_family, cut,
+                                      offset, limit),
+                          advisories.exposure_for_devices(session, [device_key(d) for d in cut]))
     if search and sort == "exposure":
         # A search usually matches few devices: their ids and situations in one pass
         # (rather than a GROUP BY pass and a page pass, each evaluating the search).

@@ -58,8 +58,11 @@ def list_devices(
     devices = service.list_devices(session, org, search=search, os_family=os_family,
                                    platform=platform, limit=page.limit, offset=page.offset,
                                    include_retired=retired, after=after)
-    total = service.count_devices(session, org, search=search, os_family=os_family,
-                                  platform=platform, include_retired=retired)
+    if after is None and (0 < len(devices) < page.limit or (page.offset == 0 and not devices)):
+        total = page.offset + len(devices)  # a page that is not full is the last: no count
+    else:
+        total = service.count_devices(session, org, search=search, os_family=os_family,
+                                      platform=platform, include_retired=retired)
     return Page[DeviceOut].of([DeviceOut.model_validate(d) for d in devices], total, page)
 
 

@@ -30,6 +30,8 @@ from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.jobs.service import job_state
+from fixright.reports import device_pages
+from fixright.reports.device_pages import SORTS, worst_severity
 from fixright.reports.fiximages import images_of_targets, target_dict
 from fixright.triage import service as triage
 from fixright.triage.states import AWAY, JUSTIFICATIONS, STATES, check
@@ -53,12 +55,6 @@ from fixright.web.ui_scope import (
 )
 
 router = APIRouter(include_in_schema=False)
-
-
-def worst_severity(exposure: DeviceExposure) -> str | None:
-    """The most severe advisory hitting a device, or None when none does."""
-    known = [hit.severity for hit in exposure.exposure.advisories if severity_rank(hit.severity) >= 0]
-    return max(known, key=severity_rank, default=None)
 
 
 def fix_targets(session: SessionDep, exposure: DeviceExposure) -> list[dict[str, Any]]:
@@ -130,9 +126,6 @@ def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> 
     return render(request, "dashboard.html", principal, **context)
 
 
-DEVICE_SORTS = ("exposure", "host", "serial")
-
-
 @router.get("/devices", response_class=HTMLResponse)
 def devices(
     request: Request, session: SessionDep, principal: UiPrincipal,
@@ -141,55 +134,27 @@ def devices(
 ) -> Response:
     """Devices, most exposed first by default; `exposed` keeps only the affected ones.
 
-    Exposure is computed per distinct version, not stored, so sorting and
-    filtering by it reads the whole (filtered) list before cutting the page.
+    Exposure is computed per distinct situation, not stored: the page is found
+    through the situations and only its devices are read (`device_page`).
     """
     scope = device_scope(principal)
     page, offset = page_offset(page)
     search = q.strip() if q and q.strip() else None
     family = os_family or None
-    sort = sort if sort in DEVICE_SORTS else "exposure"
-    if sort == "exposure" or exposed:
-        every = inventory.list_devices(session, scope, search=search, os_family=family)
-        exposures = advisories.exposure_for_devices(session, [_key(d) for d in every])
-        if exposed:
-            every = [d for d in every if exposures[d.id].status == "affected"]
-        if sort == "exposure":
-            every.sort(key=lambda d: _exposure_order(exposures[d.id]))
-        else:
-            every.sort(key=lambda d: ((d.hostname or "").lower(), d.serial) if sort == "host"
-                       else (d.serial, d.id))
-        total = len(every)
-        rows = every[offset:offset + PAGE_SIZE]
-    else:  # the page is cut in SQL
-        total = inventory.count_devices(session, scope, search=search, os_family=family)
-        rows = inventory.list_devices(session, scope, search=search, os_family=family,
-                                      order=sort, limit=PAGE_SIZE, offset=offset)
-        exposures = advisories.exposure_for_devices(session, [_key(d) for d in rows])
+    sort = sort if sort in SORTS else "exposure"
+    found = device_pages.device_page(session, scope, search=search, os_family=family,
+                                     sort=sort, exposed=exposed, offset=offset, limit=PAGE_SIZE)
     query = select(Device.os_family).where(Device.retired_at.is_(None)).distinct()
     if scope is not None:
         query = query.where(Device.organization_id == scope)
     families = sorted(f for f in session.scalars(query) if f)
     return render(
-        request, "devices.html", principal, nav="devices", rows=rows, exposures=exposures,
-        worst=worst_severity, q=search or "", os_family=family or "", families=families,
-        page=page, pages=page_count(total), total=total, sort=sort, exposed=exposed,
-        platform_name=platform_name,
+        request, "devices.html", principal, nav="devices", rows=found.rows,
+        exposures=found.exposures, worst=worst_severity, q=search or "", os_family=family or "",
+        families=families, page=page, pages=page_count(found.total), total=found.total,
+        sort=sort, exposed=exposed, platform_name=platform_name,
         orgs=organization_slugs(session) if principal.is_operator else None,
     )
-
-
-def _key(device: Device) -> DeviceKey:
-    return DeviceKey(device.id, device.os_family or None, device.running_version or None,
-                     device.platform or None, device.model or None)
-
-
-def _exposure_order(exposure: DeviceExposure) -> tuple[int, int, int]:
-    """Affected first, by worst severity then number of advisories; unknown next; clean last."""
-    status = {"affected": 0, "unknown": 1}.get(exposure.status, 2)
-    level = worst_severity(exposure)
-    return (status, -severity_rank(level) if level else 0,
-            -len(exposure.exposure.advisories) if exposure.exposure else 0)
 
 
 @router.get("/devices/{device_id}", response_class=HTMLResponse)

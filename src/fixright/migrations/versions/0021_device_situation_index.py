@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_device_situation_index"
-down_revision = "0018_scale_indexes"
+down_revision = "0020_task_queue"
 branch_labels = None
 depends_on = None
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
 from fixright.accounts import service as accounts
@@ -24,7 +26,7 @@ from fixright.audit.models import AuditEvent
 from fixright.catalog import service as catalog
 from fixright.catalog.storage_local import LocalStorage
 from fixright.config import Settings
-from fixright.db import make_engine, make_session_factory
+from fixright.db import make_engine, make_session_factory, utcnow
 from fixright.entitlement import service as entitlement
 from fixright.inventory import service as inventory
 from fixright.inventory.csvio import read_devices_csv
@@ -202,5 +204,106 @@ def test_a_read_request_writes_nothing_in_its_own_transaction(db_url, data_dir, 
     assert ("UPDATE" in {kind for _, kind in seen})  # last_used was due, and written
     if engine.dialect.name == "sqlite":
         assert [kind for writer, kind in seen if not writer and kind != "SELECT"] == []
+    assert _count(db_url, select(func.count()).select_from(ApiToken)
+                  .where(ApiToken.last_used.is_not(None))) == 1
+
+
+def _kinds_by_connection(engine: Any, seen: list[tuple[bool, str]]) -> Callable[..., None]:
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        writer = engine.dialect.name != "sqlite" or bool(
+            conn.get_execution_options().get("fixright_sqlite_immediate"))
+        seen.append((writer, statement.split()[0].upper()))
+    return record
+
+
+def test_an_entitlement_check_reads_then_appends_its_event_apart(db_url, data_dir, session) -> None:
+    """GET /images/{id}/entitlement decides on the read session and appends its audit event
+    in a writer transaction of its own, committed before the answer, never on the reader
+    (a read transaction that writes after another writer committed fails at once on
+    SQLite), and never holding two pooled connections at once."""
+    token = _owner_token(session)
+    org = accounts.get_organization(session, "acme")
+    inventory.import_csv_rows(session, org.id, read_devices_csv(CSV, "d.csv"))
+    catalog.add_image(session, LocalStorage(data_dir / "blobs"), io.BytesIO(b"x" * 4096),
+                      filename=NAME, kind="maintenance")
+    entitlement.set_active_policy(session, "lifetime-updates")
+    # Its use was just noted: the once-a-minute bookkeeping is not this test's subject.
+    session.execute(update(ApiToken).values(last_used=utcnow()))
+    session.commit()
+    app = _app(db_url, data_dir)
+    engine = app.state.read_session_factory.kw["bind"]
+    seen: list[tuple[bool, str]] = []
+    held, most = [0], [0]
+
+    def checkout(*_: Any) -> None:
+        held[0] += 1
+        most[0] = max(most[0], held[0])
+
+    def checkin(*_: Any) -> None:
+        held[0] -= 1
+
+    record = _kinds_by_connection(engine, seen)
+    stored: list[int] = []
+
+    async def watching(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        async def send_and_watch(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                stored.append(_count(db_url, select(func.count()).select_from(AuditEvent)
+                                     .where(AuditEvent.action == DECIDE)))
+            await send(message)
+        await app(scope, receive, send_and_watch)
+
+    with TestClient(watching) as client:  # type: ignore[arg-type]
+        client.get("/healthz")  # the app's own start-up work is not the request's
+        event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine.pool, "checkout", checkout)
+        event.listen(engine.pool, "checkin", checkin)
+        try:
+            answer = client.get("/api/v1/images/1/entitlement",
+                                headers={"Authorization": f"Bearer {token}"})
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+            event.remove(engine.pool, "checkout", checkout)
+            event.remove(engine.pool, "checkin", checkin)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["allowed"] is True
+    assert stored == [0, 1]  # healthz, then the check: its event committed before its answer
+    assert "INSERT" in {kind for writer, kind in seen if writer}
+    if engine.dialect.name == "sqlite":
+        assert [kind for writer, kind in seen if not writer and kind != "SELECT"] == []
+    assert most[0] == 1
+
+
+def test_many_reads_that_find_a_token_use_due_write_it_once(
+        db_url, data_dir, session, monkeypatch) -> None:
+    """Twelve GETs at once with a token whose `last_used` is due: one of them writes it.
+    Each one writing it apart held its reader while waiting for a second pooled
+    connection: twelve of them need 24 of the pool's 15 and waited out its timeout."""
+    token = _owner_token(session)
+    session.commit()
+    together = threading.Barrier(12, timeout=20)
+    valid = accounts.valid_token
+
+    def valid_then_wait(*args: Any) -> Any:
+        row = valid(*args)
+        together.wait()  # every request has read the token, due, before any writes it
+        return row
+
+    monkeypatch.setattr(accounts, "valid_token", valid_then_wait)
+    app = _app(db_url, data_dir)
+    engine = app.state.read_session_factory.kw["bind"]
+    seen: list[tuple[bool, str]] = []
+    record = _kinds_by_connection(engine, seen)
+    with TestClient(app) as client:
+        client.get("/healthz")
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            with ThreadPoolExecutor(12) as pool:
+                answers = list(pool.map(lambda _: client.get(
+                    "/api/v1/me", headers={"Authorization": f"Bearer {token}"}), range(12)))
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+    assert [a.status_code for a in answers] == [200] * 12
+    assert [kind for _writer, kind in seen].count("UPDATE") == 1
     assert _count(db_url, select(func.count()).select_from(ApiToken)
                   .where(ApiToken.last_used.is_not(None))) == 1

@@ -16,7 +16,7 @@ from fixright.entitlement import service
 from fixright.entitlement.policy import load_policy
 from fixright.entitlement.schemas import DecisionOut, PolicyOut, PolicySetIn, PolicySummaryOut
 from fixright.errors import InvalidInput, NotFound
-from fixright.http.deps import OperatorDep, PrincipalDep, SessionDep
+from fixright.http.deps import AuditSessionDep, OperatorDep, PrincipalDep, SessionDep
 from fixright.http.params import IdPath
 from fixright.tomltext import load_toml
 
@@ -84,12 +84,13 @@ def set_policy(body: PolicySetIn, session: SessionDep, operator: OperatorDep) ->
 
 
 @router.get("/images/{image_id}/entitlement", response_model=DecisionOut, tags=["catalog"])
-def check_entitlement(image_id: IdPath, session: SessionDep, principal: PrincipalDep
-                      ) -> DecisionOut:
+def check_entitlement(image_id: IdPath, session: SessionDep, principal: PrincipalDep,
+                      audit_session: AuditSessionDep) -> DecisionOut:
     """May the caller's organisation download this image under the active policy? The
     decision and its reasons, recorded in the audit log; no link is made. 404 for an image
     the caller may not see."""
     image = visible_image(session, principal, image_id)
     decision = service.decide(session, principal.organization_id, image, actor=principal.actor,
-                              organization=principal.organization_slug, record=True)
+                              organization=principal.organization_slug,
+                              audit_session=audit_session)
     return DecisionOut.of(decision)

@@ -238,12 +238,15 @@ def decide(
     today: date | None = None,
     organization: str | None = None,
     record: bool = True,
+    audit_session: Session | None = None,
 ) -> Decision:
     """Evaluate `policy` (default: the active one) for the organisation and `image`
     (an `Image`, its id, or its file name).
 
     Records `entitlement:download:decide` in the audit log unless `record` is
-    False (what-if comparisons). `NotFound` for an unknown image or policy.
+    False (what-if comparisons): in `audit_session` when given (a request that
+    decides on a read session and appends the event in its own short writer
+    transaction), else in `session`. `NotFound` for an unknown image or policy.
     """
     image = resolve_image(session, image)
     if policy is None:
@@ -253,7 +256,7 @@ def decide(
     facts = gather_facts(session, organization_id, image, today=today, organization=organization)
     decision = evaluate(chosen, facts)
     if record:
-        audit.record(session, actor=actor, organization_id=organization_id,
+        audit.record(audit_session or session, actor=actor, organization_id=organization_id,
                      action="entitlement:download:decide",
                      subject=f"image {image.id} {image.filename}",
                      data={**decision.to_dict(), "today": facts.today})

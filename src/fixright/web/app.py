@@ -22,6 +22,7 @@ from fixright.config import Settings, load_settings
 from fixright.db import make_engine, make_session_factory
 from fixright.demo.loader import demo_logins
 from fixright.errors import FixrightError
+from fixright.http.deps import TokenUses
 from fixright.http.errors import (
     BODY_PARSE_DETAIL,
     body_parse_error_json,
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine, writes=True)
     app.state.read_session_factory = make_session_factory(engine)
+    app.state.token_uses = TokenUses()
     app.state.secret_key = settings.resolved_secret_key()
     # The login page of a demo portal lists its accounts; the UI gets them from
     # here so that only the factory (and the CLI) knows the demo exists.

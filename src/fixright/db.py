@@ -7,7 +7,7 @@ command or one HTTP request) owns the transaction.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -269,6 +269,19 @@ def copy_upsert(
         keys = ", ".join(f'"{c}"' for c in conflict)
         cursor.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM {stage} '  # noqa: S608
                        f"ON CONFLICT ({keys}) {action}")
+
+
+def copy_rows(session: Session, table: str, columns: list[str],
+              rows: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL: append `rows` to `table` in one COPY stream (new rows only; ids and
+    other defaults come from the table). Table and column names are the models' own,
+    never input; values travel in the COPY stream, as the driver adapts them."""
+    raw = session.connection().connection.driver_connection
+    names = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+            f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 # Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).

@@ -27,7 +27,7 @@ from fixright.advisories.results import STATUS_AFFECTED
 from fixright.advisories.service import Situation, fleet_situations, live_devices, load_index
 from fixright.changes.diff import FIX_AVAILABLE, NEW_EXPOSURE, RESOLVED, Exposed, Key, diff, updated
 from fixright.changes.models import ChangeEvent, ExposureSnapshot
-from fixright.db import utcnow
+from fixright.db import copy_rows, is_postgres, utcnow
 from fixright.inventory.models import Device
 from fixright.triage.service import effective_states
 from fixright.triage.states import AWAY
@@ -65,8 +65,8 @@ def _fix_text(hit_fix: object, inferred: bool) -> str | None:
 # their stored snapshot rows and the changes found in them, whatever the fleet's size.
 PAGE = 10_000
 
-# Core inserts, one executemany per page: the ORM's bulk insert splits a page into
-# runs of rows with the same NULL columns, one statement per row at worst.
+# Core inserts, one per page: the ORM's bulk insert splits a page into runs of rows
+# with the same NULL columns, one statement per row at worst.
 _EVENTS: Table = ChangeEvent.__table__  # type: ignore[assignment]
 _SNAPSHOT: Table = ExposureSnapshot.__table__  # type: ignore[assignment]
 
@@ -190,7 +190,7 @@ def _record(session: Session, summary: RecheckSummary, org: int, at: datetime,
     before = {k: e for k, (_id, e) in stored.items()}
     changes = diff(before, after)
     if changes:
-        session.execute(_EVENTS.insert(), [
+        _append(session, _EVENTS, [
             {**_values(c.exposure), "at": at, "organization_id": org, "kind": c.kind,
              "cause": summary.cause} for c in changes])
     for c in changes:
@@ -208,7 +208,17 @@ def _record(session: Session, summary: RecheckSummary, org: int, at: datetime,
     fresh = [{**_values(e), "organization_id": org, "seen_at": at}
              for k, e in after.items() if k not in before or k in stale]
     if fresh:
-        session.execute(_SNAPSHOT.insert(), fresh)
+        _append(session, _SNAPSHOT, fresh)
+
+
+def _append(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """New rows, all with the same keys: one COPY on PostgreSQL (its executemany sends
+    a statement per row), one executemany elsewhere."""
+    if is_postgres(session):
+        columns = list(rows[0])
+        copy_rows(session, table.name, columns, (tuple(r[c] for c in columns) for r in rows))
+    else:
+        session.execute(table.insert(), rows)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
@@ -128,6 +140,22 @@ def _informative(name: str, value: Any) -> bool:
     return not (name == "licensed_feature_set" and value == UNKNOWN_FEATURE_SET)
 
 
+def _serial_batches(session: Session, serials: list[str]) -> Iterator[list[str]]:
+    """`serials` in batches a query can take: all at once on PostgreSQL (one array
+    parameter), `_CHUNK` at a time elsewhere (one parameter each)."""
+    size = len(serials) if is_postgres(session) else _CHUNK
+    for start in range(0, len(serials), max(size, 1)):
+        yield serials[start:start + size]
+
+
+def _serial_in(session: Session, serials: list[str]) -> ColumnElement[bool]:
+    """`device.serial IN serials`: on PostgreSQL `= ANY(array)`, one parameter the driver
+    sends as is, where an IN list of thousands cost more to compile than to run."""
+    if is_postgres(session):
+        return Device.serial == any_(bindparam("serials", serials, type_=ARRAY(String)))
+    return Device.serial.in_(serials)
+
+
 def _existing(
     session: Session, organization_id: int, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, Any]]:
@@ -141,12 +169,12 @@ def _existing(
     # (organization_id, vendor, serial IN ...) walks the unique index; serial alone would not.
     for vendor, serials in by_vendor.items():
         serials.sort()
-        for start in range(0, len(serials), _CHUNK):
+        for some in _serial_batches(session, serials):
             rows = session.execute(
                 select(*columns).where(
                     Device.organization_id == organization_id,
                     Device.vendor == vendor,
-                    Device.serial.in_(serials[start : start + _CHUNK]),
+                    _serial_in(session, some),
                 )
             ).mappings()
             for row in rows:
@@ -171,11 +199,11 @@ def _refuse_serials_of_others(
     taken: list[str] = []
     for vendor, serials in by_vendor.items():
         serials.sort()
-        for start in range(0, len(serials), _CHUNK):
+        for some in _serial_batches(session, serials):
             taken += session.scalars(
                 select(Device.serial).where(
                     Device.vendor == vendor,
-                    Device.serial.in_(serials[start : start + _CHUNK]),
+                    _serial_in(session, some),
                     Device.organization_id != organization_id,
                     Device.retired_at.is_(None),
                 ).distinct()

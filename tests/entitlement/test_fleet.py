@@ -100,7 +100,7 @@ def test_memoised_report_equals_deciding_every_device(session, world, monkeypatc
 
     from fixright.entitlement import fleet
     from fixright.inventory.csvio import read_devices_csv
-    from fixright.inventory.service import import_csv_rows
+    from fixright.inventory.importing import import_csv_rows
 
     acme = world["acme"]
     rows = ["serial,vendor,os_family,model,running_version,licensed_feature_set,hostname"]

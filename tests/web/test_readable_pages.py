@@ -22,7 +22,7 @@ from fixright.contracts import service as contracts
 from fixright.demo import load_demo
 from fixright.entitlement import service as entitlement
 from fixright.hardware import active_catalogue
-from fixright.inventory import service as inventory
+from fixright.inventory import queries as inventory
 from fixright.inventory.models import Device
 from fixright.web.app import create_app
 

@@ -31,8 +31,8 @@ from fixright.entitlement.facts import (
 from fixright.entitlement.policy import Decision, evaluate
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import active_catalogue
+from fixright.inventory.compatibility import families_of
 from fixright.inventory.models import Device
-from fixright.inventory.service import families_of
 from fixright.versions import train_of
 
 DRAFTED, SENT, GRANTED, REFUSED = "drafted", "sent", "granted", "refused"

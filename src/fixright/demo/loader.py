@@ -31,7 +31,7 @@ from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
-from fixright.inventory import service as inventory
+from fixright.inventory import importing as inventory
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
 from fixright.inventory.parse import parse_output

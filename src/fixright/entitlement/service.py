@@ -43,7 +43,7 @@ from fixright.entitlement.policy import Decision, Policy, evaluate, load_policy
 from fixright.entitlement.presets import PRESETS, is_preset, load_preset, preset_text
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import active_catalogue
-from fixright.inventory.service import devices_running, families_of
+from fixright.inventory.compatibility import devices_running, families_of
 from fixright.versions import train_of
 
 # -- stored policies ---------------------------------------------------------

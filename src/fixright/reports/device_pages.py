@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from fixright.advisories import service as advisories
 from fixright.advisories.results import DeviceExposure, DeviceKey, Exposure
 from fixright.advisories.severity import severity_rank
-from fixright.inventory import service as inventory
+from fixright.inventory import queries as inventory
 from fixright.inventory.models import Device
-from fixright.inventory.service import Situation
+from fixright.inventory.queries import Situation
 
 SORTS = ("exposure", "host", "serial")
 

@@ -28,6 +28,7 @@ from fixright.http.deps import SessionDep
 from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
+from fixright.inventory.queries import list_devices
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.jobs.service import job_state
 from fixright.reports import device_pages
@@ -280,7 +281,7 @@ def device_remove(
 def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
     scope = device_scope(principal)
     fleet = advisories.exposure_for_org(session, scope)
-    devices = {d.id: d for d in inventory.list_devices(session, scope)}
+    devices = {d.id: d for d in list_devices(session, scope)}
     decided = triage.effective_states(session, scope, date.today())
     per_advisory: dict[str, dict[str, Any]] = {}
     away_devices: set[Any] = set()

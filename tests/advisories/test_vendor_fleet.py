@@ -14,8 +14,8 @@ import pytest
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.advisories import service
+from fixright.advisories.fleet import exposure_for_devices, exposure_for_org
 from fixright.advisories.results import DeviceKey
-from fixright.advisories.service import exposure_for_devices, exposure_for_org
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.importing import import_csv_rows
 from fixright.inventory.parse import decode_output, parse_output

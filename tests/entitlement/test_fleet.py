@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.contracts.contracts_fleet import C4948
 from tests.entitlement.conftest import CONTRACTS, SG2, TODAY
 
-from fixright.advisories.service import exposure_for_org
+from fixright.advisories.fleet import exposure_for_org
 from fixright.catalog.backends import storage_from_url
 from fixright.catalog.service import add_image
 from fixright.contracts.csvio import read_contract_csv

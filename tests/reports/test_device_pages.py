@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from fixright.accounts.service import get_or_create_organization
-from fixright.advisories import service as advisories
+from fixright.advisories import fleet as advisories
 from fixright.advisories.service import import_paths
 from fixright.db import utcnow
 from fixright.inventory import queries as inventory

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.shared import SHOW
 
 from fixright.accounts.models import ROLE_OWNER, Organization
-from fixright.advisories import service as advisories
+from fixright.advisories import fleet as advisories
 from fixright.catalog.models import Image
 from fixright.clikit import AppContext
 from fixright.config import Settings

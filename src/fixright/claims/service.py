@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
+from fixright.advisories.fleet import exposure_for_devices
 from fixright.advisories.results import DeviceKey
-from fixright.advisories.service import exposure_for_devices
 from fixright.audit import service as audit
 from fixright.catalog.models import Image, Release
 from fixright.claims.models import Claim

@@ -33,7 +33,7 @@ from rich.table import Table
 from fixright.accounts.service import get_or_create_organization
 from fixright.db import make_engine, make_session_factory, session_scope, upgrade
 from fixright.errors import InvalidInput
-from fixright.inventory import service
+from fixright.inventory import importing, service
 from fixright.inventory.csvio import CSV_COLUMNS, read_devices_csv
 from fixright.inventory.parse import decode_output, parse_output
 
@@ -149,7 +149,7 @@ def _import(url: str, text: str) -> tuple[float, str]:
     with session_scope(factory) as session:
         org = service.resolve_organization(session, "bench")
         rows = read_devices_csv(text, "bench.csv")
-        report = service.import_csv_rows(session, org.id, rows)
+        report = importing.import_csv_rows(session, org.id, rows)
     seconds = time.perf_counter() - start
     engine.dispose()
     return seconds, report.summary()

@@ -9,7 +9,7 @@ from fixright.catalog import service as catalog
 from fixright.catalog.storage_local import LocalStorage
 from fixright.check import _annotator
 from fixright.entitlement import service as entitlement
-from fixright.inventory import service as inventory
+from fixright.inventory import importing as inventory
 from fixright.inventory.csvio import read_devices_csv
 
 CSV = """serial,vendor,os_family,model,running_version,licensed_feature_set,hostname

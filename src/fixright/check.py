@@ -21,7 +21,7 @@ from fixright.output import Format
 # when it is taken, so `check --advisories` starts without them (deliberate
 # laziness, as in fixright.cli).
 def _load_planner(session: Any) -> Any:
-    from fixright.advisories.service import load_planner
+    from fixright.advisories.cache import load_planner
 
     return load_planner(session)
 

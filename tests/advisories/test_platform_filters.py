@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from fixright.advisories.fleet import exposure_for_devices
 from fixright.advisories.index import PlatformNames, platform_matches, platform_tokens
 from fixright.advisories.results import STATUS_AFFECTED, STATUS_NOT_AFFECTED, DeviceKey
-from fixright.advisories.service import exposure_for_devices, import_paths
+from fixright.advisories.service import import_paths
 from fixright.hardware import shipped_catalogue
 
 NAMES = PlatformNames(shipped_catalogue())

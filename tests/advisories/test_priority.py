@@ -23,7 +23,7 @@ from fixright.advisories.formats import peek_identity, read_document
 from fixright.advisories.formats.exploits import read_epss, read_kev
 from fixright.advisories.priority import CveFacts, Priority, advisory_priority
 from fixright.errors import InvalidInput
-from fixright.inventory import service as inventory
+from fixright.inventory import importing as inventory
 from fixright.inventory.csvio import read_devices_csv
 from fixright.reports.exposure import exposure_report, fixes_report
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fixright.accounts.service import get_or_create_organization
-from fixright.advisories import service
+from fixright.advisories import fleet, service
 from fixright.advisories.formats import read_document
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import (
@@ -133,13 +133,13 @@ def test_exposure_for_org_bulk(session, shared_data: Path) -> None:
     session.add(Device(organization_id=other.id, serial="X", vendor="cisco", os_family="ios",
                        running_version="12.2(54)SG1", source="csv"))
     session.flush()
-    fleet = service.exposure_for_org(session, org.id)
-    assert len(fleet.devices) == 4
-    assert (fleet.affected, fleet.not_affected, fleet.unknown) == (2, 1, 1)
-    keys = service.device_keys(session, org.id)
-    bulk = service.exposure_for_devices(session, keys)
-    assert {k: v.status for k, v in bulk.items()} == {k: v.status for k, v in fleet.devices.items()}
-    assert "cisco-sa-20150325-mdns" in service.advisories_fixed_by(session, "ios", "15.2(2)E3")
+    exposed = fleet.exposure_for_org(session, org.id)
+    assert len(exposed.devices) == 4
+    assert (exposed.affected, exposed.not_affected, exposed.unknown) == (2, 1, 1)
+    keys = fleet.device_keys(session, org.id)
+    bulk = fleet.exposure_for_devices(session, keys)
+    assert {k: v.status for k, v in bulk.items()} == {k: v.status for k, v in exposed.devices.items()}
+    assert "cisco-sa-20150325-mdns" in fleet.advisories_fixed_by(session, "ios", "15.2(2)E3")
 
 
 def test_folder_import_reads_nested_files(session, shared_data: Path, tmp_path: Path) -> None:

@@ -14,11 +14,12 @@ import pytest
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.advisories import service
+from fixright.advisories.fleet import exposure_for_devices, exposure_for_org
 from fixright.advisories.results import DeviceKey
-from fixright.advisories.service import exposure_for_devices, exposure_for_org
-from fixright.inventory import service as inventory
 from fixright.inventory.csvio import read_devices_csv
+from fixright.inventory.importing import import_csv_rows
 from fixright.inventory.parse import decode_output, parse_output
+from fixright.inventory.queries import list_devices
 
 A17, A21, A259, A041, A385, PAN = ("FG-IR-17-173", "FG-IR-21-173", "FG-IR-24-259",
                                    "FG-IR-24-041", "FG-IR-24-385", "CVE-2025-0114")
@@ -89,10 +90,10 @@ def test_fleet_csv_judged_exactly(session, shared_data: Path) -> None:
     report = service.import_paths(session, _documents(shared_data))  # no --lenient needed
     assert report.warnings, "Fortinet's quirks are accepted with warnings"
     org, _ = get_or_create_organization(session, "fleet")
-    inventory.import_csv_rows(session, org.id, read_devices_csv(_csv(), "fleet.csv"))
+    import_csv_rows(session, org.id, read_devices_csv(_csv(), "fleet.csv"))
     fleet = exposure_for_org(session, org.id)
     got = {}
-    by_serial = {d.id: d.serial for d in inventory.list_devices(session, org.id)}
+    by_serial = {d.id: d.serial for d in list_devices(session, org.id)}
     for device_id, result in fleet.devices.items():
         got[by_serial[device_id]] = {h.advisory_id for h in result.advisories}
     wrong = [(f, v, got[f"SN{i:03d}"], want) for i, (f, v, want) in enumerate(FLEET)

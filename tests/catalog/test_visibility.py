@@ -14,7 +14,7 @@ from fixright.catalog.storage_local import LocalStorage
 from fixright.catalog.visibility import may_see, visible_image
 from fixright.errors import NotFound
 from fixright.inventory.csvio import read_devices_csv
-from fixright.inventory.service import import_csv_rows
+from fixright.inventory.importing import import_csv_rows
 
 C4500 = "cat4500e-entservicesk9-mz.122-54.SG2.bin"
 ASR = "asr1001-universalk9.03.09.02.S.153-2.S2.bin"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fixright.accounts.service import get_or_create_organization
+from fixright.inventory.importing import import_facts
 from fixright.inventory.parse import parse_output
-from fixright.inventory.service import import_facts
 
 # Serials in the shared samples (cisco_ios/show_version/*.raw)
 C4948 = "CAT1451S15C"  # WS-C4948E, 12.2(54)SG1

@@ -13,7 +13,7 @@ from fixright.catalog import service as catalog
 from fixright.catalog.storage_local import LocalStorage
 from fixright.config import Settings
 from fixright.entitlement import service as entitlement
-from fixright.inventory import service as inventory
+from fixright.inventory import importing as inventory
 from fixright.inventory.csvio import read_devices_csv
 from fixright.web.app import create_app
 

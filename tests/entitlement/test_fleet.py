@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.contracts.contracts_fleet import C4948
 from tests.entitlement.conftest import CONTRACTS, SG2, TODAY
 
-from fixright.advisories.service import exposure_for_org
+from fixright.advisories.fleet import exposure_for_org
 from fixright.catalog.backends import storage_from_url
 from fixright.catalog.service import add_image
 from fixright.contracts.csvio import read_contract_csv
@@ -100,7 +100,7 @@ def test_memoised_report_equals_deciding_every_device(session, world, monkeypatc
 
     from fixright.entitlement import fleet
     from fixright.inventory.csvio import read_devices_csv
-    from fixright.inventory.service import import_csv_rows
+    from fixright.inventory.importing import import_csv_rows
 
     acme = world["acme"]
     rows = ["serial,vendor,os_family,model,running_version,licensed_feature_set,hostname"]

@@ -16,7 +16,7 @@ from fixright.catalog.visibility import may_see, visible_image, visible_platform
 from fixright.entitlement import service
 from fixright.errors import NotFound
 from fixright.inventory.csvio import read_devices_csv
-from fixright.inventory.service import import_csv_rows
+from fixright.inventory.importing import import_csv_rows
 
 C3560CX = "c3560cx-universalk9-mz.152-7.E8.bin"
 C3560E = "c3560e-universalk9-mz.152-4.E10.bin"

@@ -28,7 +28,7 @@ from fixright.catalog.storage_local import LocalStorage
 from fixright.config import Settings
 from fixright.db import make_engine, make_session_factory, utcnow
 from fixright.entitlement import service as entitlement
-from fixright.inventory import service as inventory
+from fixright.inventory import importing as inventory
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
 from fixright.web.app import create_app

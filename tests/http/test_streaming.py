@@ -18,8 +18,9 @@ from fixright.accounts import service as accounts
 from fixright.config import Settings
 from fixright.db import make_session_factory
 from fixright.http.streaming import _body
-from fixright.inventory import service as inventory
 from fixright.inventory.csvio import CSV_COLUMNS, read_devices_csv
+from fixright.inventory.importing import import_csv_rows
+from fixright.inventory.queries import iter_export_rows
 from fixright.web.app import create_app
 
 HEADER = "serial,vendor,os_family,model,running_version,hostname\n"
@@ -36,7 +37,7 @@ def world(db_url, data_dir, session) -> Iterator[tuple[TestClient, dict[str, str
     org, _ = accounts.get_or_create_organization(session, "acme")
     user = accounts.add_user(session, email="a@acme.test", password=None, organization=org)
     headers = {"Authorization": f"Bearer {accounts.create_token(session, user, 't')[1]}"}
-    inventory.import_csv_rows(session, org.id, read_devices_csv(_fleet(0, 2000), "f.csv"))
+    import_csv_rows(session, org.id, read_devices_csv(_fleet(0, 2000), "f.csv"))
     session.commit()
     with TestClient(create_app(Settings(data_dir=data_dir, database_url=db_url))) as test:
         yield test, headers, org.id
@@ -48,7 +49,7 @@ def test_export_body_goes_out_before_every_row_is_read(engine, world) -> None:
 
     def rows(session: Session) -> Iterator[dict[str, Any]]:
         nonlocal read
-        for row in inventory.iter_export_rows(session, org):
+        for row in iter_export_rows(session, org):
             read += 1
             yield row
 
@@ -100,7 +101,7 @@ def test_keyset_pages_cover_every_row_once_while_rows_are_added(world, session) 
         seen += [d["serial"] for d in page["items"]]
         after = page["items"][-1]["id"]
         if added < 3:  # another client adds devices between our pages
-            inventory.import_csv_rows(session, org, read_devices_csv(
+            import_csv_rows(session, org, read_devices_csv(
                 _fleet(10_000 + added * 100, 100), "more.csv"))
             session.commit()
             added += 1

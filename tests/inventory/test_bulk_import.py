@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fixright.accounts.service import get_or_create_organization
 from fixright.audit.models import AuditEvent
 from fixright.db import Base, is_postgres, make_engine, make_session_factory
-from fixright.inventory import service
+from fixright.inventory import importing
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
 
@@ -40,8 +40,8 @@ def _run(url: str) -> tuple[list[tuple[Any, ...]], list[Any]]:
             org, _ = get_or_create_organization(session, "acme")
             reports = []
             for text_ in (FIRST, SECOND):
-                reports.append(service.import_csv_rows(session, org.id,
-                                                       read_devices_csv(text_, "f.csv")))
+                reports.append(importing.import_csv_rows(session, org.id,
+                                                         read_devices_csv(text_, "f.csv")))
             session.commit()
             audit = [e.data for e in session.scalars(
                 select(AuditEvent).where(AuditEvent.action == "inventory:devices:import")

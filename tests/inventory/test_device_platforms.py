@@ -9,8 +9,9 @@ from fixright.accounts.service import get_or_create_organization
 from fixright.errors import InvalidInput
 from fixright.hardware import shipped_catalogue
 from fixright.inventory.csvio import read_devices_csv
+from fixright.inventory.importing import import_csv_rows
 from fixright.inventory.platforms import platform_for
-from fixright.inventory.service import import_csv_rows, list_devices
+from fixright.inventory.queries import list_devices
 
 CATALOGUE = shipped_catalogue()
 

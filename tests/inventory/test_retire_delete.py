@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from tests.shared import SHOW
 
-from fixright.advisories import service as advisories
+from fixright.advisories import fleet as advisories
 from fixright.audit.models import AuditEvent
 from fixright.db import make_session_factory
 from fixright.inventory import service

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from fixright.accounts.service import get_or_create_organization
 from fixright.audit.models import AuditEvent
 from fixright.errors import InvalidInput
-from fixright.inventory import csvio, service
+from fixright.inventory import csvio, importing
 from fixright.inventory.csvio import iter_devices_csv, read_devices_csv
 
 HEADER = "serial,vendor,os_family,model,running_version\n"
@@ -127,7 +127,7 @@ def test_another_organisations_serial_in_a_late_chunk_refuses_the_whole_file(
 def test_a_report_that_keeps_a_few_devices_counts_the_rest(session) -> None:
     org, _ = get_or_create_organization(session, "acme")
     chunks = iter_devices_csv(HEADER + _rows(0, 12), "f.csv", chunk_rows=5)
-    report = service.import_csv_chunks(session, org.id, chunks, keep=3)
+    report = importing.import_csv_chunks(session, org.id, chunks, keep=3)
     assert report.summary() == "12 created, 0 updated, 0 unchanged"
     assert [c.serial for c in report.created] == ["SN00000", "SN00001", "SN00002"]
     event = session.scalar(select(AuditEvent).where(
@@ -135,11 +135,11 @@ def test_a_report_that_keeps_a_few_devices_counts_the_rest(session) -> None:
     assert event.data["created"] == 12
     changed = HEADER + _rows(0, 12).replace("SN00007,cisco,ios,WS-C2960X-48FPD-L,15.2(7)E4",
                                             "SN00007,cisco,ios,WS-C2960X-48FPD-L,15.2(7)E1")
-    again = service.import_csv_chunks(session, org.id, iter_devices_csv(changed, "f.csv", 5),
-                                      keep=3)
+    again = importing.import_csv_chunks(session, org.id, iter_devices_csv(changed, "f.csv", 5),
+                                        keep=3)
     assert again.summary() == "0 created, 1 updated, 11 unchanged"
     assert len(again.unchanged) == 3 and again.updated[0].serial == "SN00007"
-    merged = service.ImportReport()
+    merged = importing.ImportReport()
     merged.merge(report)
     merged.merge(again)
     assert merged.summary() == "12 created, 1 updated, 11 unchanged"

@@ -11,10 +11,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from fixright.accounts.service import get_or_create_organization
-from fixright.advisories import service as advisories
+from fixright.advisories import fleet as advisories
 from fixright.advisories.service import import_paths
 from fixright.db import utcnow
-from fixright.inventory import service as inventory
+from fixright.inventory import queries as inventory
 from fixright.inventory.models import Device
 from fixright.reports import device_pages
 from fixright.reports.device_pages import device_key, device_page, exposure_order

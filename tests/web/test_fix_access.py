@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from fixright.accounts.models import Organization
-from fixright.advisories.service import exposure_for_org
+from fixright.advisories.fleet import exposure_for_org
 from fixright.audit import service as audit
 from fixright.clikit import AppContext
 from fixright.config import Settings

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.shared import SHOW
 
 from fixright.accounts.models import ROLE_OWNER, Organization
-from fixright.advisories import service as advisories
+from fixright.advisories import fleet as advisories
 from fixright.catalog.models import Image
 from fixright.clikit import AppContext
 from fixright.config import Settings
@@ -22,7 +22,7 @@ from fixright.contracts import service as contracts
 from fixright.demo import load_demo
 from fixright.entitlement import service as entitlement
 from fixright.hardware import active_catalogue
-from fixright.inventory import service as inventory
+from fixright.inventory import queries as inventory
 from fixright.inventory.models import Device
 from fixright.web.app import create_app
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from tests.contracts.contracts_fleet import register_fleet
 from tests.web.access_support import build, csrf, login
 
-from fixright.advisories.service import exposure_for_org, import_paths
+from fixright.advisories.fleet import exposure_for_org
+from fixright.advisories.service import import_paths
 from fixright.audit.models import AuditEvent
 from fixright.triage.models import Triage
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from starlette.concurrency import run_in_threadpool
 
-from fixright.advisories import exploits, service
+from fixright.advisories import cache, exploits, fleet, service
 from fixright.advisories.formats import read_document
 from fixright.advisories.models import Advisory
 from fixright.advisories.records import ReadResult
@@ -61,9 +61,9 @@ def get_device(device_id: IdPath, session: SessionDep, principal: PrincipalDep) 
     device = inventory.get_device(session, principal.organization_id, device_id)
     key = DeviceKey(device.id, device.os_family or None, device.running_version or None,
                     device.platform or None, device.model or None)
-    result = service.exposure_for_devices(session, [key])[device.id]
+    result = fleet.exposure_for_devices(session, [key])[device.id]
     exposure = ExposureOut.of(result.exposure)
-    found = remediations_by_advisory(service.load_index(session).records)
+    found = remediations_by_advisory(cache.load_index(session).records)
     for hit in exposure.advisories:
         hit.remediations = [RemediationOut(**r) for r in
                             remediation_rows(found.get(hit.advisory_id, ()), device.os_family)]

@@ -175,7 +175,7 @@ def run_check(
     annotate: Callable[[Any, list[dict[str, Any]]], None] | None = None,
 ) -> None:
     """The body of `fixright check`. Without `advisories` files, the database's
-    advisories: `load_planner(session)` (`service.load_planner`, passed in so that
+    advisories: `load_planner(session)` (`cache.load_planner`, passed in so that
     this module imports no database code) and `annotate(session, reports)`, which
     may add to each report (whether the owner may download the fix)."""
     if fmt is Format.jsonl:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from fixright.advisories import exploits, service
+from fixright.advisories import cache, exploits, service
 from fixright.advisories.checking import DETAIL_LINES as _DETAIL_LINES
 from fixright.advisories.checking import list_lines as _list_lines
 from fixright.advisories.checking import run_check
@@ -143,4 +143,4 @@ def check(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json or csv (one row per device and advisory)."),
 ) -> None:
     """Which advisories affect these devices, and which release fixes them (no server needed)."""
-    run_check(ctx, paths, advisories, fmt, load_planner=service.load_planner)
+    run_check(ctx, paths, advisories, fmt, load_planner=cache.load_planner)

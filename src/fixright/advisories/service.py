@@ -1,21 +1,19 @@
-"""Advisory operations: import documents, list them, and answer exposure questions in bulk.
+"""Advisory operations: import documents, list and page them, and load them back as records.
 
-Functions take a `Session` and never commit. Exposure is computed from one
-bulk load of every advisory (three SELECTs) and, for a fleet, one SELECT of
-its devices: never one query per device.
+Functions take a `Session` and never commit. The planner over every stored
+advisory is cached in `cache`; exposure questions are answered in `fleet`.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, Select, Text, cast, delete, func, insert, or_, select
+from sqlalchemy import Select, Text, cast, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 # Reading files lives in `documents`; callers keep using service.read_paths / expand_paths.
@@ -23,15 +21,13 @@ from fixright.advisories.documents import DOCUMENT_SUFFIXES as DOCUMENT_SUFFIXES
 from fixright.advisories.documents import Progress, read_files
 from fixright.advisories.documents import expand_paths as expand_paths
 from fixright.advisories.documents import read_paths as read_paths
-from fixright.advisories.index import AdvisoryIndex, PlatformNames
+from fixright.advisories.index import PlatformNames
 from fixright.advisories.models import (
     Advisory,
     AdvisoryAffected,
     AdvisoryFixed,
     AdvisoryUnplaced,
 )
-from fixright.advisories.planning import FixPlanner
-from fixright.advisories.planning import advisories_fixed_by as _fixed_by
 from fixright.advisories.records import (
     AdvisoryRecord,
     AffectedRange,
@@ -45,19 +41,10 @@ from fixright.advisories.records import (
     Unplaced,
     is_newer,
 )
-from fixright.advisories.results import (
-    STATUS_AFFECTED,
-    STATUS_NOT_AFFECTED,
-    STATUS_UNKNOWN,
-    DeviceExposure,
-    DeviceKey,
-    Exposure,
-)
 from fixright.audit import service as audit
 from fixright.catalog.models import Release
-from fixright.db import stream, utcnow
-from fixright.hardware import Catalogue, active_catalogue
-from fixright.inventory.models import Device
+from fixright.db import utcnow
+from fixright.hardware import active_catalogue
 from fixright.versions import InvalidVersion, parse
 
 
@@ -76,36 +63,6 @@ class ImportReport:
     skipped_unchanged: list[str] = field(default_factory=list)
     # Platform names no hardware of the catalogue answers to, one line per name.
     platform_warnings: list[str] = field(default_factory=list)
-
-
-class _StatusCounts:
-    """`affected`, `not_affected` and `unknown` from the subclass's `count(status)`."""
-
-    def count(self, status: str) -> int:
-        raise NotImplementedError
-
-    @property
-    def affected(self) -> int:
-        return self.count(STATUS_AFFECTED)
-
-    @property
-    def not_affected(self) -> int:
-        return self.count(STATUS_NOT_AFFECTED)
-
-    @property
-    def unknown(self) -> int:
-        return self.count(STATUS_UNKNOWN)
-
-
-@dataclass
-class FleetExposure(_StatusCounts):
-    """Exposure of one organisation's devices (`organization_id` None: every organisation's)."""
-
-    organization_id: int | None
-    devices: dict[Hashable, DeviceExposure]
-
-    def count(self, status: str) -> int:
-        return sum(1 for d in self.devices.values() if d.status == status)
 
 
 # -- import ---------------------------------------------------------------------
@@ -408,169 +365,3 @@ def _cvss(data: dict[str, Any]) -> CvssScore:
 def catalog_releases(session: Session) -> list[tuple[str, str]]:
     """(os_family, version) of every catalog release: known releases for inferred fixes."""
     return [(r.os_family, r.version) for r in session.execute(select(Release.os_family, Release.version))]
-
-
-# Building the index reads every affected release (hundreds of thousands of rows
-# at scale); pages and API calls reuse it, and the planner with the fixes it
-# worked out, until the stored advisories or catalog releases change. A
-# per-process cache of derived data: any worker rebuilds it.
-_INDEX_CACHE: dict[str, tuple[tuple[object, ...], FixPlanner]] = {}
-_INDEX_LOCK = threading.Lock()
-
-
-def _fingerprint(session: Session) -> tuple[object, ...]:
-    """Changes whenever an advisory is added, replaced or removed, or the releases change:
-    one query of counts and maxima (reading every release to hash it cost more than
-    the download decision that asked)."""
-    def stats(*columns: Any) -> Any:
-        return select(*columns).scalar_subquery()
-
-    return tuple(session.execute(select(
-        stats(func.count(Advisory.id)), stats(func.max(Advisory.imported_at)),
-        stats(func.max(Advisory.id)),
-        stats(func.count(AdvisoryAffected.id)), stats(func.max(AdvisoryAffected.id)),
-        stats(func.count(AdvisoryFixed.id)), stats(func.max(AdvisoryFixed.id)),
-        # A release is added or removed, never edited in place: count, max and sum of ids tell.
-        stats(func.count(Release.id)), stats(func.max(Release.id)), stats(func.sum(Release.id)),
-    )).one())
-
-
-def hardware_catalogue() -> Catalogue:
-    """The hardware catalogue plans are checked against (`hardware.active_catalogue`)."""
-    return active_catalogue()
-
-
-def load_planner(session: Session) -> FixPlanner:
-    """A fix planner over an index of every stored advisory, with the catalog's releases
-    as known releases and the hardware catalogue.
-
-    Cached per database until an advisory, a catalog release or the hardware
-    catalogue changes (four small queries tell); the index is read-only for its users.
-    """
-    database = session.get_bind().engine.url.render_as_string(hide_password=False)
-    catalogue = active_catalogue()
-    fingerprint = (*_fingerprint(session), id(catalogue))
-    cached = _INDEX_CACHE.get(database)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    releases = catalog_releases(session)
-    planner = FixPlanner(AdvisoryIndex(load_records(session), releases, catalogue=catalogue),
-                         hardware=catalogue)
-    with _INDEX_LOCK:
-        if len(_INDEX_CACHE) >= 4:  # one database in a server; tests open many
-            _INDEX_CACHE.clear()
-        _INDEX_CACHE[database] = (fingerprint, planner)
-    return planner
-
-
-def load_index(session: Session) -> AdvisoryIndex:
-    """The index of every stored advisory (see `load_planner`, which caches it)."""
-    return load_planner(session).index
-
-
-def _planner_for(session: Session, index: AdvisoryIndex | None) -> FixPlanner:
-    """The cached planner when `index` is None or the cached index; else a new one over `index`."""
-    if index is None:
-        return load_planner(session)
-    for _stamp, planner in list(_INDEX_CACHE.values()):
-        if planner.index is index:
-            return planner
-    return FixPlanner(index, hardware=hardware_catalogue())
-
-
-def exposure_for_devices(
-    session: Session, devices: Sequence[DeviceKey], *, index: AdvisoryIndex | None = None
-) -> dict[Hashable, DeviceExposure]:
-    """Exposure and fix plan for each device, keyed by `DeviceKey.device_id`.
-
-    One bulk load of the advisories (or the `index` given, to reuse it across
-    calls); each distinct (os_family, version, platform) is matched once.
-    """
-    return _planner_for(session, index).match_devices(devices)
-
-
-def device_keys(session: Session, organization_id: int | None) -> list[DeviceKey]:
-    """The organisation's devices as `DeviceKey`s, in one SELECT (None: every organisation's)."""
-    query = (
-        select(Device.id, Device.os_family, Device.running_version, Device.platform, Device.model)
-        .where(Device.retired_at.is_(None)).order_by(Device.id)
-    )
-    if organization_id is not None:
-        query = query.where(Device.organization_id == organization_id)
-    rows = session.execute(query)
-    return [DeviceKey(r.id, r.os_family or None, r.running_version or None, r.platform or None,
-                      r.model or None) for r in rows]
-
-
-def exposure_for_org(
-    session: Session, organization_id: int | None, *, index: AdvisoryIndex | None = None
-) -> FleetExposure:
-    """Exposure of every device of one organisation (None: of the whole portal)."""
-    devices = device_keys(session, organization_id)
-    return FleetExposure(organization_id, exposure_for_devices(session, devices, index=index))
-
-
-def advisories_fixed_by(
-    session: Session, os_family: str, version: str, *, index: AdvisoryIndex | None = None
-) -> list[str]:
-    """Advisory ids that release `version` fixes (not affected, at or above a fix in its train)."""
-    return _fixed_by(index or load_index(session), os_family, version)
-
-
-# -- a fleet by distinct situation -------------------------------------------------
-
-Situation = tuple[str | None, str | None, str | None, str | None]
-"""What matching and planning look at: a device's (os_family, running_version, platform,
-model) as stored (empty text and NULL give the same exposure)."""
-
-def live_devices(organization_id: int) -> Any:
-    """The WHERE clause of an organisation's devices in service."""
-    return (Device.organization_id == organization_id) & Device.retired_at.is_(None)
-
-
-@dataclass
-class FleetSituations(_StatusCounts):
-    """An organisation's fleet as its distinct situations: device count and exposure of each."""
-
-    counts: dict[Situation, int]
-    exposures: dict[Situation, Exposure]
-
-    def count(self, status: str) -> int:
-        return sum(n for s, n in self.counts.items() if self.exposures[s].status == status)
-
-    @property
-    def devices(self) -> int:
-        return sum(self.counts.values())
-
-
-
-def fleet_situations(
-    session: Session, organization_id: int, *, index: AdvisoryIndex | None = None
-) -> FleetSituations:
-    """Each distinct situation of the organisation's devices (one GROUP BY), matched and
-    planned once: a million devices on a few thousand situations cost a few thousand plans."""
-    rows = session.execute(
-        select(Device.os_family, Device.running_version, Device.platform, Device.model,
-               func.count(Device.id))
-        .where(live_devices(organization_id))
-        .group_by(Device.os_family, Device.running_version, Device.platform, Device.model)
-    )
-    counts: dict[Situation, int] = {(f, v, p, m): int(n) for f, v, p, m, n in rows}
-    planner = _planner_for(session, index)
-    shared: dict[Situation, Exposure] = {}
-    exposures: dict[Situation, Exposure] = {}
-    for key in counts:
-        family, version, platform, model = (part or None for part in key)
-        known = (family, version, platform, model)
-        found = shared.get(known)
-        if found is None:
-            found = shared[known] = planner.exposure(family, version, platform or model,
-                                                     model=model, family=platform)
-        exposures[key] = found
-    return FleetSituations(counts, exposures)
-
-
-def stream_devices(session: Session, query: Any) -> Iterator[Row[Any]]:
-    """The rows of `query`, fetched in batches (`fixright.db.stream`): memory stays flat
-    whatever the fleet's size."""
-    return stream(session, query)

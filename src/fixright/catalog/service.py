@@ -232,7 +232,7 @@ def _image_filters(
         query = query.where(Image.public == public)
     if visible_platforms is not None:
         # The rule of `visibility.may_see` in SQL: public, or of an image family one of
-        # the owner's devices can run (`inventory.service.runnable_families`).
+        # the owner's devices can run (`inventory.compatibility.runnable_families`).
         lowered = sorted({p.lower() for p in visible_platforms})
         query = query.where(or_(Image.public.is_(True), func.lower(Image.platform).in_(lowered)))
     return query
@@ -288,7 +288,7 @@ def images_of_release(
 ) -> list[Image]:
     """The catalog's images of release `version`, by feature set: of image family
     `platform` when given, or of any of a collection of families (those a device runs,
-    `inventory.service.families_of`); families compare case-insensitively."""
+    `inventory.compatibility.families_of`); families compare case-insensitively."""
     query = select(Image).join(Release).where(
         Release.os_family == version.os_family, Release.version_normalized == version.normalized)
     if isinstance(platform, str):

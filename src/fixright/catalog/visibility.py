@@ -15,7 +15,7 @@ from fixright.accounts.service import Principal
 from fixright.catalog.models import Image
 from fixright.catalog.service import get_image
 from fixright.errors import NotFound
-from fixright.inventory.service import runnable_families
+from fixright.inventory.compatibility import runnable_families
 
 
 def visible_platforms(session: Session, principal: Principal) -> set[str] | None:

@@ -2,7 +2,7 @@
 
 `recheck` computes each organisation's exposure with the advisories' own
 matching and fix planning, once per distinct situation
-(`fixright.advisories.service.fleet_situations`, one advisory index loaded for
+(`fixright.advisories.fleet.fleet_situations`, one advisory index loaded for
 all of them), applies the triage decisions in force, and walks the devices a
 page at a time in id order: each page is diffed against its stored snapshot
 rows (`diff.py`), one `change_event` is written per change and the page's
@@ -21,10 +21,11 @@ from sqlalchemy import ColumnElement, Row, Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
+from fixright.advisories.cache import load_index
 from fixright.advisories.exploits import kev_advisory_ids
+from fixright.advisories.fleet import Situation, fleet_situations, live_devices
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import STATUS_AFFECTED
-from fixright.advisories.service import Situation, fleet_situations, live_devices, load_index
 from fixright.changes.diff import FIX_AVAILABLE, NEW_EXPOSURE, RESOLVED, Exposed, Key, diff, updated
 from fixright.changes.models import ChangeEvent, ExposureSnapshot
 from fixright.db import copy_rows, is_postgres, utcnow

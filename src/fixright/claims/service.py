@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
+from fixright.advisories.fleet import exposure_for_devices
 from fixright.advisories.results import DeviceKey
-from fixright.advisories.service import exposure_for_devices
 from fixright.audit import service as audit
 from fixright.catalog.models import Image, Release
 from fixright.claims.models import Claim
@@ -31,8 +31,8 @@ from fixright.entitlement.facts import (
 from fixright.entitlement.policy import Decision, evaluate
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import active_catalogue
+from fixright.inventory.compatibility import families_of
 from fixright.inventory.models import Device
-from fixright.inventory.service import families_of
 from fixright.versions import train_of
 
 DRAFTED, SENT, GRANTED, REFUSED = "drafted", "sent", "granted", "refused"

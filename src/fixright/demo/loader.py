@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from fixright.accounts import service as accounts
 from fixright.accounts.models import Organization
 from fixright.advisories import service as advisories
+from fixright.advisories.fleet import exposure_for_devices
 from fixright.advisories.results import DeviceKey
 from fixright.catalog import service as catalog
 from fixright.catalog.backends import storage_from_url
@@ -31,7 +32,7 @@ from fixright.contracts import service as contracts
 from fixright.contracts.csvio import read_contract_csv
 from fixright.entitlement import service as entitlement
 from fixright.errors import InvalidInput
-from fixright.inventory import service as inventory
+from fixright.inventory import importing as inventory
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
 from fixright.inventory.parse import parse_output
@@ -191,7 +192,7 @@ def _draft_claim(session: Session, org_id: int) -> int:
                               .order_by(Device.serial)).all()
     keys = [DeviceKey(d.id, d.os_family or None, d.running_version or None,
                       d.platform or None, d.model or None) for d in devices]
-    exposures = advisories.exposure_for_devices(session, keys)
+    exposures = exposure_for_devices(session, keys)
     for device in devices:
         hits = exposures[device.id].advisories
         found = claims.claimable(session, device, hits) if hits else []

@@ -27,16 +27,11 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from fixright.advisories.cache import load_index
 from fixright.advisories.exploits import kev_advisory_ids
+from fixright.advisories.fleet import Situation, fleet_situations, live_devices, stream_devices
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.planning import advisories_fixed_by
-from fixright.advisories.service import (
-    Situation,
-    fleet_situations,
-    live_devices,
-    load_index,
-    stream_devices,
-)
 from fixright.advisories.severity import SEVERITIES, severity_rank
 from fixright.catalog.models import Image, Release
 from fixright.contracts.service import CoverageInfo, coverage_by_serial

@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from fixright.advisories.cache import load_index
 from fixright.advisories.exploits import kev_advisory_ids
+from fixright.advisories.fleet import exposure_for_devices
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import Advisory
 from fixright.advisories.planning import advisories_fixed_by
 from fixright.advisories.results import DeviceKey
-from fixright.advisories.service import exposure_for_devices, load_index
 from fixright.audit import service as audit
 from fixright.audit.models import AuditEvent
 from fixright.catalog import service as catalog
@@ -43,7 +44,7 @@ from fixright.entitlement.policy import Decision, Policy, evaluate, load_policy
 from fixright.entitlement.presets import PRESETS, is_preset, load_preset, preset_text
 from fixright.errors import Conflict, InvalidInput, NotFound
 from fixright.hardware import active_catalogue
-from fixright.inventory.service import devices_running, families_of
+from fixright.inventory.compatibility import devices_running, families_of
 from fixright.versions import train_of
 
 # -- stored policies ---------------------------------------------------------

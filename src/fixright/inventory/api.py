@@ -20,7 +20,7 @@ from fixright.http.pagination import Page, PageDep
 from fixright.http.params import MAX_SQL_INT
 from fixright.http.streaming import EXPORT_FORMATS, export_response
 from fixright.http.uploads import DocumentsDep, upload_body
-from fixright.inventory import service
+from fixright.inventory import importing, queries, service
 from fixright.inventory.csvio import CSV_COLUMNS
 from fixright.inventory.parse import DeviceFacts
 from fixright.inventory.platforms import platform_for
@@ -55,13 +55,13 @@ def list_devices(
 ) -> Page[DeviceOut]:
     """The caller's devices in service (with `retired`, all), oldest first."""
     org = principal.organization_id
-    devices = service.list_devices(session, org, search=search, os_family=os_family,
+    devices = queries.list_devices(session, org, search=search, os_family=os_family,
                                    platform=platform, limit=page.limit, offset=page.offset,
                                    include_retired=retired, after=after)
     if after is None and (0 < len(devices) < page.limit or (page.offset == 0 and not devices)):
         total = page.offset + len(devices)  # a page that is not full is the last: no count
     else:
-        total = service.count_devices(session, org, search=search, os_family=os_family,
+        total = queries.count_devices(session, org, search=search, os_family=os_family,
                                       platform=platform, include_retired=retired)
     return Page[DeviceOut].of([DeviceOut.model_validate(d) for d in devices], total, page)
 
@@ -78,12 +78,12 @@ def export_devices(
     the devices are read in batches while the body is sent (re-importable as CSV)."""
     org = principal.organization_id
     return export_response(
-        request, lambda session: service.iter_export_rows(session, org, search=search),
+        request, lambda session: queries.iter_export_rows(session, org, search=search),
         CSV_COLUMNS, format, "devices")
 
 
 def _find(session: SessionDep, organization_id: int, vendor: str, serial: str) -> DeviceOut | None:
-    for device in service.list_devices(session, organization_id, search=serial,
+    for device in queries.list_devices(session, organization_id, search=serial,
                                        include_retired=True):
         if device.vendor == vendor and device.serial == serial:
             return DeviceOut.model_validate(device)
@@ -112,7 +112,7 @@ def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) 
         uptime="",
         platform=platform, platform_warning=warning or "", source_name="api", command="",
     )
-    service.import_facts(session, org, [facts], "api", actor=principal.actor)
+    importing.import_facts(session, org, [facts], "api", actor=principal.actor)
     recheck(session, [org], cause="device added (api)")
     created = _find(session, org, body.vendor, body.serial)
     assert created is not None  # just written in this transaction
@@ -136,7 +136,7 @@ def delete_device(device_id: int, session: SessionDep, principal: PrincipalDep) 
     return Response(status_code=204)
 
 
-def _change(change: service.DeviceChange) -> DeviceChangeOut:
+def _change(change: importing.DeviceChange) -> DeviceChangeOut:
     return DeviceChangeOut(
         vendor=change.vendor, serial=change.serial, model=change.model,
         changes={k: FieldChange(old=old, new=new) for k, (old, new) in change.changes.items()},

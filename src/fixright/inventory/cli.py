@@ -17,7 +17,7 @@ from fixright.changes.service import recheck
 from fixright.clikit import app_context, console, err_console, fail
 from fixright.errors import InvalidInput
 from fixright.hardware import active_catalogue
-from fixright.inventory import service
+from fixright.inventory import importing, queries, service
 from fixright.inventory.collect import Overrides, collect, resolve
 from fixright.inventory.csvio import CSV_COLUMNS, CsvDevice, iter_devices_csv
 from fixright.inventory.hostfiles import parse_jump, read_hosts
@@ -44,7 +44,7 @@ FACT_COLUMNS = ["source_name", "vendor", "os_family", "model", "serial", "versio
 _PROGRESS_FROM = 20
 _DETAIL_LINES = 50
 # Devices of each kind a CSV import's report lists: the lines printed, the serials audited.
-_KEPT = max(_DETAIL_LINES, service.AUDITED_SERIALS)
+_KEPT = max(_DETAIL_LINES, importing.AUDITED_SERIALS)
 
 
 class ImportFormat(enum.StrEnum):
@@ -173,7 +173,7 @@ def _read_all(inputs: list[_Input], platform: str | None,
                 else:
                     found = parse_output(text, platform=platform, source_name=item.name,
                                          catalogue=catalogue)
-                    service.check_facts(found)
+                    importing.check_facts(found)
                     read.facts.extend(found)
             except InvalidInput as exc:
                 read.failures.append(exc.message)
@@ -194,7 +194,7 @@ def _csv_chunks(texts: list[tuple[str, str]], bad: list[str]) -> Iterator[list[C
             bad.append(exc.message)
 
 
-def _print_report(report: service.ImportReport) -> None:
+def _print_report(report: importing.ImportReport) -> None:
     for change in report.updated[:_DETAIL_LINES]:
         details = "; ".join(f"{k} {old or '-'} -> {new}" for k, (old, new) in change.changes.items())
         console.print(f"updated {change.vendor} {change.serial}: {details}", highlight=False,
@@ -212,8 +212,8 @@ def _print_report(report: service.ImportReport) -> None:
     console.print(report.summary())
 
 
-def _merge_reports(*reports: service.ImportReport) -> service.ImportReport:
-    merged = service.ImportReport()
+def _merge_reports(*reports: importing.ImportReport) -> importing.ImportReport:
+    merged = importing.ImportReport()
     for report in reports:
         merged.merge(report)
     return merged
@@ -252,15 +252,15 @@ def import_(
             organization = service.resolve_organization(session, org)
             reports = []
             if facts:
-                reports.append(service.import_facts(session, organization.id, facts, "show",
+                reports.append(importing.import_facts(session, organization.id, facts, "show",
                                                          actor="cli"))
             if rows or read.csv_texts:
                 bad: list[str] = []
                 # One import (one report, one audit event) for the exports' rows and every CSV.
                 chunks = chain([rows] if rows else [], _csv_chunks(read.csv_texts, bad))
                 # The report lists what is printed (and audited); the rest is counted.
-                reports.append(service.import_csv_chunks(session, organization.id, chunks,
-                                                         actor="cli", keep=_KEPT))
+                reports.append(importing.import_csv_chunks(session, organization.id, chunks,
+                                                           actor="cli", keep=_KEPT))
                 if bad:
                     # Raised inside the session: the chunks already written are rolled back.
                     _list_failures(bad, f"{len(bad)} input(s) could not be read; "
@@ -294,10 +294,10 @@ def list_(
     app = app_context(ctx)
     with app.session() as session:
         organization = service.resolve_organization(session, org)
-        devices = service.list_devices(session, organization.id, search=search,
+        devices = queries.list_devices(session, organization.id, search=search,
                                        os_family=os_family, limit=limit,
                                        include_retired=retired)
-        rows = [service.device_row(d) for d in devices]
+        rows = [queries.device_row(d) for d in devices]
     emit(rows, LIST_COLUMNS, fmt, title=f"Devices of {organization.slug}")
 
 
@@ -340,7 +340,7 @@ def export(
     app = app_context(ctx)
     with app.session() as session:
         organization = service.resolve_organization(session, org)
-        rows = service.export_rows(session, organization.id)
+        rows = queries.export_rows(session, organization.id)
     emit(rows, list(CSV_COLUMNS), fmt, title=f"Devices of {organization.slug}")
 
 
@@ -454,13 +454,13 @@ def collect_cmd(
         try:
             found = parse_output(result.text, source_name=result.name,
                                  catalogue=active_catalogue())
-            service.check_facts(found)
+            importing.check_facts(found)
             facts.extend(found)
         except InvalidInput as exc:
             failures.append(exc.message)
     if facts:
         with app.session() as session:
-            _print_report(service.import_facts(session, organization_id, facts, "ssh",
+            _print_report(importing.import_facts(session, organization_id, facts, "ssh",
                                                 actor="cli"))
             recheck(session, [organization_id], cause="devices collect (cli)")
     if failures:

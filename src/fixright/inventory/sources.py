@@ -117,7 +117,7 @@ class SourceRead:
     warnings: list[str] = field(default_factory=list)
 
     def rows(self) -> list[CsvDevice]:
-        """The devices as CSV rows for `service.import_csv_rows` (empty cells change nothing)."""
+        """The devices as CSV rows for `importing.import_csv_rows` (empty cells change nothing)."""
         return [
             CsvDevice(row=d.row, serial=d.serial, vendor=d.vendor, os_family=d.os_family,
                       model=d.model, running_version=d.version, licensed_feature_set="unknown",

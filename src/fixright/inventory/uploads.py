@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from fixright.errors import InvalidInput
 from fixright.hardware import active_catalogue
-from fixright.inventory import service
+from fixright.inventory import importing
 from fixright.inventory.csvio import read_devices_csv
+from fixright.inventory.importing import ImportReport
 from fixright.inventory.parse import MAX_OUTPUT_CHARS, DeviceFacts, decode_output, parse_output
-from fixright.inventory.service import ImportReport
 
 MAX_UPLOAD_BYTES = MAX_OUTPUT_CHARS  # what the parser reads at most
 
@@ -60,7 +60,7 @@ def import_uploads(
             else:
                 found = parse_output(text, platform=platform, source_name=name,
                                      catalogue=catalogue)
-                service.check_facts(found)
+                importing.check_facts(found)
                 facts.extend(found)
         except InvalidInput as exc:
             failures.append(exc.message)
@@ -68,8 +68,8 @@ def import_uploads(
         raise InvalidInput("; ".join(failures))
     report = ImportReport()
     if facts:
-        report.merge(service.import_facts(session, organization_id, facts, source, actor=actor))
+        report.merge(importing.import_facts(session, organization_id, facts, source, actor=actor))
     if csv_rows:
-        report.merge(service.import_csv_rows(session, organization_id, csv_rows, actor=actor,
-                                             catalogue=catalogue))
+        report.merge(importing.import_csv_rows(session, organization_id, csv_rows, actor=actor,
+                                               catalogue=catalogue))
     return report

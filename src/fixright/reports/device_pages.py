@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from fixright.advisories import service as advisories
+from fixright.advisories.cache import load_planner
+from fixright.advisories.fleet import exposure_for_devices
 from fixright.advisories.results import DeviceExposure, DeviceKey, Exposure
 from fixright.advisories.severity import severity_rank
-from fixright.inventory import service as inventory
+from fixright.inventory import queries as inventory
 from fixright.inventory.models import Device
-from fixright.inventory.service import Situation
+from fixright.inventory.queries import Situation
 
 SORTS = ("exposure", "host", "serial")
 
@@ -67,7 +68,7 @@ def device_page(
                                      os_family=os_family, order=sort, limit=limit, offset=offset)
         return DevicePage(cut, _total(session, organization_id, search, os_family, cut,
                                       offset, limit),
-                          advisories.exposure_for_devices(session, [device_key(d) for d in cut]))
+                          exposure_for_devices(session, [device_key(d) for d in cut]))
     if search and sort == "exposure":
         # A search usually matches few devices: their ids and situations in one pass
         # (rather than a GROUP BY pass and a page pass, each evaluating the search).
@@ -110,7 +111,7 @@ SEARCH_IN_ONE_PASS = 5000
 
 def _exposures(session: Session, situations: Iterable[Situation]) -> dict[Situation, Exposure]:
     """Each situation matched once, by the cached planner."""
-    planner = advisories.load_planner(session)
+    planner = load_planner(session)
     exposures: dict[Situation, Exposure] = {}
     for situation in situations:
         family, version, platform, model = (part or None for part in situation)

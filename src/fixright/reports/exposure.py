@@ -1,7 +1,7 @@
 """Rows of the exposure and fix-plan reports for one organisation's stored fleet.
 
 Both reports work per distinct situation, not per device: one GROUP BY gives
-the fleet's situations (`fixright.advisories.service.fleet_situations`), each
+the fleet's situations (`fixright.advisories.fleet.fleet_situations`), each
 is matched and planned once, and its answer is joined back to the devices
 while they stream from the database in batches. Rows are generated, never
 held as a list, so a million devices fit in bounded memory. The exposure
@@ -19,19 +19,18 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fixright.advisories.cache import hardware_catalogue, load_index
 from fixright.advisories.exploits import cve_facts
-from fixright.advisories.priority import advisory_priority, most_urgent
-from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
-from fixright.advisories.results import STATUS_AFFECTED, Exposure
-from fixright.advisories.service import (
+from fixright.advisories.fleet import (
     FleetSituations,
     Situation,
     fleet_situations,
-    hardware_catalogue,
     live_devices,
-    load_index,
     stream_devices,
 )
+from fixright.advisories.priority import advisory_priority, most_urgent
+from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
+from fixright.advisories.results import STATUS_AFFECTED, Exposure
 from fixright.inventory.models import Device
 from fixright.reports.fiximages import images_of_targets, target_dict, targets_text
 from fixright.triage.service import effective_states

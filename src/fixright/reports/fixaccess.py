@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, select
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import ROLE_OWNER, Organization
+from fixright.advisories.cache import load_index
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.models import KevEntry
-from fixright.advisories.service import load_index
 from fixright.catalog.models import Image, Release
 from fixright.contracts.models import Contract, CoverageLine
 from fixright.entitlement import service as entitlement

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from fixright.accounts.models import Organization
-from fixright.advisories.service import hardware_catalogue
+from fixright.advisories.cache import hardware_catalogue
 from fixright.catalog import service as catalog
 from fixright.catalog.models import Image
 from fixright.entitlement import service as entitlement

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from fixright import __version__
 from fixright.accounts.models import Organization
+from fixright.advisories.fleet import exposure_for_org
 from fixright.advisories.models import Advisory
-from fixright.advisories.service import exposure_for_org
 from fixright.db import utcnow
 from fixright.errors import InvalidInput, NotFound
 from fixright.inventory.models import Device

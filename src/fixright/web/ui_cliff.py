@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from fixright.advisories import service as advisories
+from fixright.advisories import fleet as advisories
 from fixright.advisories.results import DeviceKey
 from fixright.claims import service as claims
 from fixright.claims.pdf import render_pdf

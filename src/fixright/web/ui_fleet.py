@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.advisories import service as advisories
+from fixright.advisories.cache import load_index
 from fixright.advisories.exploits import cve_facts
+from fixright.advisories.fleet import exposure_for_devices, exposure_for_org
 from fixright.advisories.priority import advisory_priority
 from fixright.advisories.remediations import remediation_rows, remediations_by_advisory
 from fixright.advisories.results import DeviceExposure, DeviceKey
@@ -28,6 +30,7 @@ from fixright.http.deps import SessionDep
 from fixright.http.params import IdPath
 from fixright.inventory import service as inventory
 from fixright.inventory.models import Device
+from fixright.inventory.queries import list_devices
 from fixright.inventory.uploads import MAX_UPLOAD_BYTES, import_uploads
 from fixright.jobs.service import job_state
 from fixright.reports import device_pages
@@ -77,7 +80,7 @@ def fix_targets(session: SessionDep, exposure: DeviceExposure) -> list[dict[str,
 def dashboard(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
     """The owner's fleet; for the operator, the whole portal (every owner's devices)."""
     scope = device_scope(principal)
-    fleet = advisories.exposure_for_org(session, scope)
+    fleet = exposure_for_org(session, scope)
     today = date.today()
     decided = triage.effective_states(session, scope, today)
     by_severity: Counter[str] = Counter()
@@ -165,10 +168,10 @@ def device_page(
     key = DeviceKey(device.id, device.os_family or None,
                                device.running_version or None, device.platform or None,
                                device.model or None)
-    exposure = advisories.exposure_for_devices(session, [key])[device.id]
+    exposure = exposure_for_devices(session, [key])[device.id]
     coverage = contracts.coverage_by_serial(session, device.organization_id,
                                             [device.serial]).get(device.serial, [])
-    found = remediations_by_advisory(advisories.load_index(session).records)
+    found = remediations_by_advisory(load_index(session).records)
     remediations = {h.advisory_id: rows for h in exposure.advisories
                     if (rows := remediation_rows(found.get(h.advisory_id, ()), device.os_family))}
     return render(
@@ -279,8 +282,8 @@ def device_remove(
 @router.get("/exposure", response_class=HTMLResponse)
 def exposure_page(request: Request, session: SessionDep, principal: UiPrincipal) -> Response:
     scope = device_scope(principal)
-    fleet = advisories.exposure_for_org(session, scope)
-    devices = {d.id: d for d in inventory.list_devices(session, scope)}
+    fleet = exposure_for_org(session, scope)
+    devices = {d.id: d for d in list_devices(session, scope)}
     decided = triage.effective_states(session, scope, date.today())
     per_advisory: dict[str, dict[str, Any]] = {}
     away_devices: set[Any] = set()

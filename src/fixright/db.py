@@ -15,7 +15,13 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -275,13 +281,19 @@ def copy_rows(session: Session, table: str, columns: list[str],
               rows: Iterable[tuple[Any, ...]]) -> None:
     """PostgreSQL: append `rows` to `table` in one COPY stream (new rows only; ids and
     other defaults come from the table). Table and column names are the models' own,
-    never input; values travel in the COPY stream, as the driver adapts them."""
+    never input; values travel in the COPY stream, as the driver adapts them. A row
+    that breaks a unique constraint raises SQLAlchemy's `IntegrityError`, as an INSERT
+    would (the driver's own error otherwise: the COPY bypasses SQLAlchemy)."""
     raw = session.connection().connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
-    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-            f'COPY "{table}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
+    statement = f'COPY "{table}" ({names}) FROM STDIN'
+    dbapi = session.get_bind().dialect.dbapi
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except dbapi.IntegrityError as exc:  # type: ignore[union-attr]
+        raise IntegrityError(statement, None, exc) from exc
 
 
 # Rows fetched per round trip when streaming (a server-side cursor on PostgreSQL).

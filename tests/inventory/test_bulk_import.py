@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from fixright.accounts.service import get_or_create_organization
 from fixright.audit.models import AuditEvent
-from fixright.db import Base, is_postgres, make_engine, make_session_factory
-from fixright.inventory import importing
+from fixright.db import Base, is_postgres, make_engine, make_session_factory, utcnow
+from fixright.inventory import importing, upsert
 from fixright.inventory.csvio import read_devices_csv
 from fixright.inventory.models import Device
 
@@ -74,3 +74,45 @@ def test_copy_upsert_and_batches_store_the_same(
     # an empty cell kept the stored value; a changed version was stored
     assert by_serial["SN00000"][6] == "sw0" and by_serial["SN00000"][11] == "n0"
     assert by_serial["SN00004"][7] == "15.2(7)E2"
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+def test_a_new_chunk_that_meets_a_stored_serial_falls_back_to_the_upsert(
+    _postgres_url: str,
+) -> None:
+    """A chunk none of whose serials the lookup found goes in by plain COPY; if another
+    import stored one of them meanwhile, the COPY fails inside a savepoint and the
+    upsert stores the chunk instead: no error, no duplicate, the newer values kept."""
+    engine = make_engine(_postgres_url)
+    try:
+        with make_session_factory(engine, writes=True)() as session:
+            org, _ = get_or_create_organization(session, "acme")
+            importing.import_csv_rows(session, org.id, read_devices_csv(FIRST, "f.csv"))
+
+            def record(serial: str, hostname: str) -> dict[str, Any]:
+                values: dict[str, Any] = dict.fromkeys(upsert.TRACKED_FIELDS, "")
+                values["purchase_date"] = None
+                values.update(os_family="ios", model="WS-C2960X-48FPD-L", hostname=hostname,
+                              running_version="15.2(7)E9")
+                return values
+
+            latest = {("cisco", "SN00000"): record("SN00000", "moved"),
+                      ("cisco", "SN99999"): record("SN99999", "new")}
+            # As if the lookup ran before another import stored SN00000: existing = {}.
+            upsert.copy_upsert_devices(session, org.id, "csv", utcnow(), latest, existing={})
+            session.commit()
+            stored = {d.serial: d for d in session.scalars(select(Device))}
+        assert len(stored) == 301
+        assert stored["SN00000"].hostname == "moved"
+        assert stored["SN00000"].running_version == "15.2(7)E9"
+        assert stored["SN99999"].hostname == "new"
+    finally:
+        engine.dispose()
+        _truncate(_postgres_url)

@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, String, any_, bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from fixright.db import copy_upsert, is_postgres
+from fixright.db import copy_rows, copy_upsert, is_postgres
 from fixright.errors import Conflict
 from fixright.inventory.models import Device
 from fixright.inventory.parse import UNKNOWN_FEATURE_SET
@@ -140,6 +141,16 @@ def copy_upsert_devices(
         values = [record[name] if old is None or informative(name, record[name]) else old[name]
                   for name in TRACKED_FIELDS]
         rows.append((organization_id, key[0], key[1], *values, source, now, now))
+    if not existing:
+        # None of these serials is stored: COPY them straight in (the staging table and
+        # the upsert cost a 1M first import 4 s). A concurrent import that stored one
+        # meanwhile makes the COPY fail; the savepoint lets the upsert below take over.
+        try:
+            with session.begin_nested():
+                copy_rows(session, Device.__tablename__, list(_STAGED), rows)
+            return
+        except IntegrityError:
+            pass
     copy_upsert(session, Device.__tablename__, list(_STAGED), rows,
                 conflict=["organization_id", "vendor", "serial"],
                 update=[*TRACKED_FIELDS, "source", "last_seen"])

@@ -36,7 +36,7 @@ from fixright.web.logs import configure_logging
 from fixright.web.observe import RequestObserver
 from fixright.web.observe import router as ops_router
 from fixright.web.openapi import install_openapi, operation_id
-from fixright.web.proxy import TrustedProxies
+from fixright.web.proxy import RootPath, TrustedProxies
 from fixright.web.routers import API_PREFIX, include_routers
 from fixright.web.security import ApiCsrf, SecurityHeaders
 from fixright.web.sessions import SchemeAwareSessions
@@ -68,7 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # our own page below: FastAPI's has an inline script the CSP refuses
         redoc_url=None,
         dependencies=[Depends(refuse_nul)],
-        root_path=settings.root_path,
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
@@ -159,6 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedProxies, networks=settings.trusted_networks())
     # Outermost, so it sees every response, including the session middleware's.
     app.add_middleware(CloseAfterUnreadBody)
+    if settings.root_path:
+        app.add_middleware(RootPath, root_path=settings.root_path)  # outermost: routing needs it
     return app
 
 

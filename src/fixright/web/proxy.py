@@ -74,3 +74,20 @@ class TrustedProxies:
         if client:
             scope["client"] = (client, 0)
         await self.app(scope, receive, send)
+
+
+class RootPath:
+    """Serve under a path prefix (`FIXRIGHT_ROOT_PATH`, e.g. a proxy forwarding
+    `/fixright/...` unchanged): the prefix becomes each request's `root_path`, which
+    routing strips and every link the app makes carries. FastAPI's own `root_path`
+    argument is deprecated in favour of the server's; doing it here keeps it one
+    setting whichever server runs the app."""
+
+    def __init__(self, app: ASGIApp, root_path: str) -> None:
+        self.app = app
+        self.root_path = root_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["root_path"] = self.root_path
+        await self.app(scope, receive, send)

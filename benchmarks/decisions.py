@@ -5,7 +5,7 @@ signed link. For each shape (SQLite with one server process; PostgreSQL with one
 and with four), a fresh portal (the `download.py` owner: a WS-C4948E, a 1 MiB
 maintenance image of its platform, `lifetime-updates`, an API token), a real
 `fixright serve` on 127.0.0.1, `wrk` (16 connections, 10 s, after a 3 s warm-up),
-the server processes' CPU per request from /proc, and `fixright audit verify`
+the server processes' CPU per request from /proc (the server's process group), and `fixright audit verify`
 afterwards (the hash chain must survive the concurrent appends).
 
 Then, in this process on the SQLite portal, the same decision 500 times with
@@ -33,23 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import download
-from measure import write_result
+from measure import group_cpu_seconds, pg_database, write_result
 
 WRK_SCRIPT = 'wrk.method = "POST"\nwrk.headers["Authorization"] = "Bearer {token}"\n'
-
-
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of `pid` and its children processes (server workers)."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True,
-                              check=False).stdout.split()
-    total = 0
-    for each in [pid, *map(int, children)]:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[int, float, int]:
@@ -71,23 +57,12 @@ def measure_server(label: str, database_url: str | None, workers: int, seconds: 
         script = tmp / "post.lua"
         script.write_text(WRK_SCRIPT.format(token=portal.token))
         env = {**portal.env, "FIXRIGHT_LOG_LEVEL": "WARNING"}
-        port = download.free_port()
-        log = tmp / "server.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "fixright.cli", "serve", "--server", "granian",
-                 "--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            download.wait_http(f"{base}/healthz", proc, log)
+        with download.serve(env, tmp, "granian", workers) as (base, group):
             url = f"{base}/api/v1/images/{portal.image_id}/download"
             _wrk(url, script, 3, connections)  # warm-up: imports, caches, connections
-            before = _cpu_seconds(proc.pid)
+            before = group_cpu_seconds(group)
             requests, rps, non_2xx = _wrk(url, script, seconds, connections)
-            cpu = _cpu_seconds(proc.pid) - before
-        finally:
-            download.stop(proc)
+            cpu = group_cpu_seconds(group) - before
         verify = subprocess.run([sys.executable, "-m", "fixright.cli", "audit", "verify"],
                                 env=portal.env, capture_output=True, text=True, check=False)
     row = {"shape": label, "workers": workers, "rps": rps, "requests": requests,
@@ -166,11 +141,10 @@ def main() -> None:
           f"{'CPU ms/r':>9} {'verify':>6}")
     runs = [measure_server("sqlite", None, 1, args.seconds, args.connections)]
     if args.pg:
-        from scale import _pg_database
-
         for workers in (1, 4):
-            runs.append(measure_server("postgresql", _pg_database(args.pg), workers,
-                                       args.seconds, args.connections))
+            with pg_database(args.pg, "fixright_decisions") as url:
+                runs.append(measure_server("postgresql", url, workers, args.seconds,
+                                           args.connections))
     steps = breakdown()
     print()
     for label, ms in steps.items():

@@ -91,8 +91,9 @@ class Portal:
     token: str
 
 
-def cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "fixright.cli", *args], env=env,
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    """Run one `fixright` command; its output, or exit naming the command and its error."""
+    result = subprocess.run([sys.executable, "-m", "fixright.cli", *args], env=env, input=stdin,
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"fixright {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
@@ -126,7 +127,7 @@ def make_portal(tmp: Path, size: int, database_url: str | None) -> Portal:
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a busy machine, a large database
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             sys.exit(f"{url} did not start:\n{log.read_text()}")
@@ -135,7 +136,7 @@ def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
             return
         except httpx.HTTPError:
             time.sleep(0.2)
-    sys.exit(f"{url} did not answer within 60 s:\n{log.read_text()}")
+    sys.exit(f"{url} did not answer within 120 s:\n{log.read_text()}")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -150,22 +151,30 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def fixright_server(portal: Portal, tmp: Path, server: str,
-                    env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(env: dict[str, str], tmp: Path, server: str = "granian", workers: int = 1,
+          ) -> Iterator[tuple[str, int]]:
+    """`fixright serve` on a free port, in a process group of its own (so its workers
+    stop with it and `measure.group_cpu_seconds` counts them): its URL and group id."""
     port = free_port()
     log = tmp / f"{server}-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "fixright.cli", "serve", "--server", server,
-             "--host", "127.0.0.1", "--port", str(port)],
-            env={**portal.env, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
+             "--workers", str(workers), "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{url}/healthz", proc, log)
-        yield url
+        yield url, proc.pid
     finally:
         stop(proc)
+
+
+@contextmanager
+def fixright_server(portal: Portal, tmp: Path, server: str,
+                    env: dict[str, str] | None = None) -> Iterator[str]:
+    with serve({**portal.env, **(env or {})}, tmp, server) as (url, _group):
+        yield url
 
 
 NGINX_CONF = """\

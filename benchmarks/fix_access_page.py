@@ -29,14 +29,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 
 from fixright.accounts.service import add_user, get_or_create_organization
 from fixright.advisories.service import import_paths
@@ -51,6 +49,8 @@ from fixright.versions import parse
 from fixright.web.app import create_app
 
 sys.path.insert(0, str(Path(__file__).parent))
+from measure import pg_database  # noqa: E402
+
 from entitlement import SHARED, _fix_releases, _ios_versions  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "fix_access_page.json"
@@ -154,22 +154,6 @@ def measure(backend: str, url: str, devices: int, repeat: int, folder: Path) -> 
             "cell_cold_ms": round(cell_cold), "repeat": repeat}
 
 
-def _pg_database(server: str) -> tuple[str, str]:
-    name = f"fixright_fixaccess_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg(server: str, name: str) -> None:
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=10_000)
@@ -184,13 +168,10 @@ def main() -> None:
         runs.append(measure("sqlite", f"sqlite:///{folder / 'sqlite' / 'bench.db'}",
                             options.devices, options.repeat, folder / "sqlite"))
         if options.pg:
-            name, url = _pg_database(options.pg)
             (folder / "pg").mkdir()
-            try:
+            with pg_database(options.pg, "fixright_fixaccess") as url:
                 runs.append(measure("postgresql", url, options.devices, options.repeat,
                                     folder / "pg"))
-            finally:
-                _drop_pg(options.pg, name)
     print(f"{'database':<11} {'devices':>8} {'with advisory':>14} {'cold':>8} {'warm':>8} "
           f"{'warm min':>9} {'cell warm':>10}  target")
     for r in runs:

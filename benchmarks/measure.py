@@ -5,6 +5,9 @@
         work()
     write_result("name", {"seconds": watch.seconds, **usage()})
 
+`pg_database(server, prefix)` gives a scratch PostgreSQL database for one run (dropped
+after), `group_cpu_seconds(pgid)` the CPU of a server and its workers.
+
 `usage()` is the whole process's (reading, imports and setup included): the
 targets of the issues are stated for the process. CPU time sits beside wall
 time because the shared CI machine is often busy.
@@ -13,13 +16,20 @@ time because the shared CI machine is often busy.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -62,3 +72,36 @@ def write_result(name: str, row: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(row, indent=2) + "\n")
     return path
+
+
+@contextmanager
+def pg_database(server: str, prefix: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL `server` (a URL whose user may create
+    databases) for one run: its URL; dropped afterwards, connections and all."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of process group `pgid` (a server
+    started in a session of its own, with the workers it forked)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid:  # pgrp, field 5 of stat
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")

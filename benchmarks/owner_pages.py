@@ -28,56 +28,23 @@ import argparse
 import json
 import os
 import platform
-import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from scale import FAMILIES, SHARED  # noqa: E402
+from download import cli, serve  # noqa: E402
+from measure import group_cpu_seconds, pg_database  # noqa: E402
+from scale import SHARED, write_fleet  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "owner_pages.json"
 TARGET_MS = 300
 EMAIL, PASSWORD = "noc@big.example", "bench-password-18"
-SITES = ("ams", "fra", "lon", "nyc", "sfo", "sin", "syd", "tok")
-ROLES = ("acc", "dist", "core", "edge", "fw")
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def write_fleet(path: Path, devices: int, seed: int = 18) -> int:
-    """A fleet CSV like `scale.write_fleet` (same families and release spread) with host
-    names ("ams-acc-000123"); returns the number of distinct releases."""
-    rng = random.Random(seed)
-    weights = [40, 25, 10, 12, 8, 5]
-    distinct: set[tuple[str, str]] = set()
-    with path.open("w") as out:
-        out.write("serial,vendor,os_family,model,running_version,hostname\n")
-        for i in range(devices):
-            vendor, family, models, releases = rng.choices(FAMILIES, weights)[0]
-            release = releases[min(int(rng.expovariate(0.15)), len(releases) - 1)]
-            distinct.add((family, release))
-            host = f"{rng.choice(SITES)}-{rng.choice(ROLES)}-{i:06d}"
-            out.write(f"SN{i:09d},{vendor},{family},{rng.choice(models)},{release},{host}\n")
-    return len(distinct)
-
-
-def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run([sys.executable, "-m", "fixright.cli", *args], env=env, input=stdin,
-                            capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        sys.exit(f"fixright {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
 def build(folder: Path, devices: int, database_url: str | None) -> tuple[dict[str, str], str, int]:
@@ -89,7 +56,7 @@ def build(folder: Path, devices: int, database_url: str | None) -> tuple[dict[st
     if database_url:
         env["FIXRIGHT_DATABASE_URL"] = database_url
     fleet = folder / "fleet.csv"
-    releases = write_fleet(fleet, devices)
+    releases = write_fleet(fleet, devices, seed=18, hostnames=True)
     cli(env, "db", "upgrade")
     cli(env, "users", "add", EMAIL, "--org", "big", "--role", "admin", "--password-stdin",
         stdin=PASSWORD + "\n")
@@ -98,60 +65,6 @@ def build(folder: Path, devices: int, database_url: str | None) -> tuple[dict[st
     cli(env, "devices", "import", str(fleet), "--org", "big")
     token = cli(env, "tokens", "create", "--email", EMAIL).strip()
     return env, token, releases
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(env: dict[str, str], folder: Path) -> Iterator[tuple[str, int]]:
-    """A `fixright serve` process (its own process group); its URL and group id."""
-    port = free_port()
-    log = folder / f"serve-{port}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fixright.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                sys.exit(f"fixright serve did not start:\n{log.read_text()[-3000:]}")
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield url, proc.pid
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-
-
-def group_cpu(pgid: int) -> float:
-    """User + system CPU seconds of the live processes in process group `pgid`."""
-    total = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[2]) == pgid:  # fields[2] is pgrp (field 5 of stat)
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLOCK_TICKS
 
 
 def login(client: httpx.Client) -> None:
@@ -186,12 +99,12 @@ def timed(client: httpx.Client, path: str) -> tuple[float, float, int, str]:
 def endpoint(client: httpx.Client, pgid: int, path: str, repeat: int) -> dict[str, object]:
     timed(client, path)  # warm-up, untimed
     ttfb, total = [], []
-    cpu = group_cpu(pgid)
+    cpu = group_cpu_seconds(pgid)
     for _ in range(repeat):
         first, last, size, head = timed(client, path)
         ttfb.append(first)
         total.append(last)
-    cpu_ms = 1000 * (group_cpu(pgid) - cpu) / repeat
+    cpu_ms = 1000 * (group_cpu_seconds(pgid) - cpu) / repeat
     shown = re.search(r"<h1>Devices <span class=\"muted\">\((\d+)", head)
     listed = re.search(r'"total":\s*(\d+)', head)
     return {"path": path, "ttfb_ms": round(statistics.median(ttfb)),
@@ -221,7 +134,7 @@ def measure(backend: str, devices: int, repeat: int, database_url: str | None,
     env, token, releases = build(folder, devices, database_url)
     setup = time.perf_counter() - started
     rows = []
-    with server(env, folder) as (url, pgid), httpx.Client(base_url=url, timeout=600) as ui, \
+    with serve(env, folder) as (url, pgid), httpx.Client(base_url=url, timeout=600) as ui, \
                 httpx.Client(base_url=url, timeout=600,
                          headers={"Authorization": f"Bearer {token}"}) as api:
         login(ui)
@@ -233,27 +146,6 @@ def measure(backend: str, devices: int, repeat: int, database_url: str | None,
                   f"{row['server_cpu_ms']:>7} ms {row['bytes']:>11,} B  {ok}", flush=True)
     return {"database": backend, "devices": devices, "distinct_releases": releases,
             "setup_s": round(setup, 1), "repeat": repeat, "endpoints": rows}
-
-
-def _pg_database(server_url: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"fixright_owner_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_pg(server_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def main() -> None:
@@ -284,11 +176,8 @@ def main() -> None:
             if backend == "sqlite":
                 runs.append(measure(backend, options.devices, options.repeat, None, folder))
             else:
-                name, url = _pg_database(options.pg)
-                try:
+                with pg_database(options.pg, "fixright_owner") as url:
                     runs.append(measure(backend, options.devices, options.repeat, url, folder))
-                finally:
-                    _drop_pg(options.pg, name)
         labels[options.label] = runs
         results.update({"target_ms": TARGET_MS, "python": sys.version.split()[0],
                         "machine": platform.platform()})

@@ -30,8 +30,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import nullcontext
 from pathlib import Path
+
+from measure import pg_database
 
 RESULTS = Path(__file__).parent / "results" / "scale.json"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -60,19 +62,26 @@ FAMILIES = [
 ]
 
 
-def write_fleet(path: Path, devices: int, seed: int = 7) -> int:
-    """A fleet CSV of `devices` rows; returns the number of distinct releases."""
+SITES = ("ams", "fra", "lon", "nyc", "sfo", "sin", "syd", "tok")
+ROLES = ("acc", "dist", "core", "edge", "fw")
+
+
+def write_fleet(path: Path, devices: int, seed: int = 7, *, hostnames: bool = False) -> int:
+    """A fleet CSV of `devices` rows, with host names ("ams-acc-000123") if asked; returns
+    the number of distinct releases."""
     rng = random.Random(seed)
     weights = [40, 25, 10, 12, 8, 5]
     distinct: set[tuple[str, str]] = set()
     with path.open("w") as out:
-        out.write("serial,vendor,os_family,model,running_version\n")
+        out.write("serial,vendor,os_family,model,running_version"
+                  + (",hostname\n" if hostnames else "\n"))
         for i in range(devices):
             vendor, family, models, releases = rng.choices(FAMILIES, weights)[0]
             # Real fleets cluster on a few releases per family.
             release = releases[min(int(rng.expovariate(0.15)), len(releases) - 1)]
             distinct.add((family, release))
-            out.write(f"SN{i:09d},{vendor},{family},{rng.choice(models)},{release}\n")
+            host = f",{rng.choice(SITES)}-{rng.choice(ROLES)}-{i:06d}" if hostnames else ""
+            out.write(f"SN{i:09d},{vendor},{family},{rng.choice(models)},{release}{host}\n")
     return len(distinct)
 
 
@@ -123,18 +132,6 @@ def bench(devices: int, database_url: str | None, folder: Path) -> list[dict[str
     return rows
 
 
-def _pg_database(server: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"fixright_scale_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[100_000])
@@ -153,8 +150,8 @@ def main() -> None:
         print(f"\n{backend}\n{'devices':>9} {'command':<32} {'time':>10} {'CPU':>10} "
               f"{'peak RSS':>11}")
         for devices in options.devices:
-            with tempfile.TemporaryDirectory(prefix="fixright-scale-") as tmp:
-                url = _pg_database(server) if server else None
+            with tempfile.TemporaryDirectory(prefix="fixright-scale-") as tmp, \
+                    pg_database(server, "fixright_scale") if server else nullcontext() as url:
                 runs = [r for r in results["runs"]  # type: ignore[attr-defined]
                         if (r["database"], r["devices"]) != (backend, devices)]
                 for row in bench(devices, url, Path(tmp)):

@@ -267,9 +267,7 @@ def copy_upsert(
         cursor.execute(f"DROP TABLE IF EXISTS {stage}")
         cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "  # noqa: S608
                        f'SELECT {names} FROM "{table}" WITH NO DATA')
-        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(session, stage, columns, rows)
         sets = ", ".join(f'"{c}" = excluded."{c}"' for c in update)
         action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
         keys = ", ".join(f'"{c}"' for c in conflict)

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from tests.e2e.conftest import LiveServer, running_server, start_server
+from tests.e2e.downloads_support import _ok
 
 from fixright.inventory.models import Device
 
@@ -29,11 +30,6 @@ pytestmark = pytest.mark.e2e
 # kernel's socket buffers hold, so the server is still sending when it is killed.
 DEVICES = 10_000
 NOTES = "n" * 3000
-
-
-def _ok(result: object) -> str:
-    assert result.returncode == 0, (result.stdout, result.stderr)  # type: ignore[attr-defined]
-    return str(result.stdout)  # type: ignore[attr-defined]
 
 
 def _fleet(path: Path, count: int, first: int = 0) -> Path:

@@ -173,6 +173,15 @@ def test_a_download_decision_is_stored_before_its_answer_leaves(
     assert seen == [(status, 1)]
 
 
+def _kinds_by_connection(engine: Any, seen: list[tuple[bool, str]]) -> Callable[..., None]:
+    """A `before_cursor_execute` listener noting (ran on a writer connection, statement kind)."""
+    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        writer = engine.dialect.name != "sqlite" or bool(
+            conn.get_execution_options().get("fixright_sqlite_immediate"))
+        seen.append((writer, statement.split()[0].upper()))
+    return record
+
+
 def test_a_read_request_writes_nothing_in_its_own_transaction(db_url, data_dir, session) -> None:
     """A GET's session only reads; the once-a-minute `last_used` is written apart.
 
@@ -187,12 +196,7 @@ def test_a_read_request_writes_nothing_in_its_own_transaction(db_url, data_dir, 
     app = _app(db_url, data_dir)
     engine = app.state.read_session_factory.kw["bind"]
     seen: list[tuple[bool, str]] = []
-
-    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        writer = engine.dialect.name != "sqlite" or bool(
-            conn.get_execution_options().get("fixright_sqlite_immediate"))
-        seen.append((writer, statement.split()[0].upper()))
-
+    record = _kinds_by_connection(engine, seen)
     event.listen(engine, "before_cursor_execute", record)
     try:
         with TestClient(app, raise_server_exceptions=False) as client:
@@ -206,14 +210,6 @@ def test_a_read_request_writes_nothing_in_its_own_transaction(db_url, data_dir, 
         assert [kind for writer, kind in seen if not writer and kind != "SELECT"] == []
     assert _count(db_url, select(func.count()).select_from(ApiToken)
                   .where(ApiToken.last_used.is_not(None))) == 1
-
-
-def _kinds_by_connection(engine: Any, seen: list[tuple[bool, str]]) -> Callable[..., None]:
-    def record(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        writer = engine.dialect.name != "sqlite" or bool(
-            conn.get_execution_options().get("fixright_sqlite_immediate"))
-        seen.append((writer, statement.split()[0].upper()))
-    return record
 
 
 def test_an_entitlement_check_reads_then_appends_its_event_apart(db_url, data_dir, session) -> None:

@@ -187,6 +187,10 @@ def policy_set(
     return redirect(request, "/policy")
 
 
+# Warnings put on the page after an upload; a folder of documents can produce hundreds.
+WARNINGS_SHOWN = 10
+
+
 @router.get("/advisories", response_class=HTMLResponse)
 def advisories_page(request: Request, session: SessionDep, principal: UiPrincipal,
                     page: PageNumber = 1) -> Response:
@@ -200,12 +204,13 @@ def advisories_page(request: Request, session: SessionDep, principal: UiPrincipa
 async def advisories_import(
     request: Request, session: SessionDep, principal: UiPrincipal,
     files: list[UploadFile], csrf_token: Annotated[str | None, Form()] = None,
-    lenient: Annotated[bool, Form()] = False,
+    lenient: Annotated[bool, Form()] = False, strict: Annotated[bool, Form()] = False,
 ) -> Response:
     check_csrf(request, csrf_token)
     _require_operator(principal)
     try:
-        results = [read_document(await f.read(), f.filename or "upload.json", lenient=lenient)
+        results = [read_document(await f.read(), f.filename or "upload.json", lenient=lenient,
+                                 strict=strict)
                    for f in files]
         report = advisories.import_results(session, results, actor=principal.actor)
     except InvalidInput as exc:
@@ -214,6 +219,16 @@ async def advisories_import(
         return redirect(request, "/advisories")
     flash(request, f"Advisories: {len(report.created)} created, {len(report.updated)} updated, "
                    f"{len(report.unchanged)} unchanged.", "ok")
+    # The same warnings the CLI and the API list: what was accepted although the
+    # document deviates from its standard, and platforms no hardware answers to.
+    notes = [f"{name}: {q.kind} at {q.where} ({q.reason})"
+             + (f", {q.count} places" if q.count > 1 else "") for name, q in report.warnings]
+    notes += report.platform_warnings
+    if notes:
+        shown = notes[:WARNINGS_SHOWN]
+        more = len(notes) - len(shown)
+        flash(request, "Accepted with warnings: " + "; ".join(shown)
+              + (f"; and {more} more (the CLI and API list them all)." if more else "."), "warn")
     return redirect(request, "/advisories")
 
 

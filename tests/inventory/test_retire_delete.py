@@ -61,3 +61,31 @@ def test_delete_removes_the_row_and_is_audited(cli, engine, tmp_path) -> None:
         event = s.scalars(select(AuditEvent).where(
             AuditEvent.action == "inventory:device:delete")).one()
     assert event.data["id"] == victim["id"]
+
+
+def test_a_retired_device_listed_again_is_back_in_service(cli, engine, tmp_path) -> None:
+    devices = _import(cli, tmp_path)
+    back = devices[0]
+    assert cli("devices", "retire", back["serial"]).exit_code == 0
+    again = cli("devices", "import", str(tmp_path / "outputs"), "--skip-bad")
+    assert again.exit_code == 0, again.output
+    assert f"{back['serial']}: in_service no -> yes" in " ".join(again.output.split())
+    listed = json.loads(cli("devices", "list", "--format", "json").stdout)
+    assert back["id"] in {d["id"] for d in listed}  # the same row, history kept
+    with make_session_factory(engine)() as s:
+        assert s.get(Device, back["id"]).retired_at is None
+
+
+def test_a_box_another_owner_took_over_does_not_come_back(cli, engine, tmp_path) -> None:
+    devices = _import(cli, tmp_path)
+    sold = devices[0]
+    for device in devices:  # the whole folder changes hands
+        assert cli("devices", "retire", device["serial"], "--org", "acme").exit_code == 0
+    assert cli("orgs", "add", "buyer").exit_code == 0
+    assert cli("devices", "import", str(tmp_path / "outputs"), "--skip-bad",
+               "--org", "buyer").exit_code == 0
+    refused = cli("devices", "import", str(tmp_path / "outputs"), "--skip-bad", "--org", "acme")
+    assert refused.exit_code == 2
+    assert sold["serial"] in refused.output and "another organisation" in refused.output
+    with make_session_factory(engine)() as s:
+        assert s.get(Device, sold["id"]).retired_at is not None

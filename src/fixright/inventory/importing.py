@@ -29,6 +29,7 @@ from fixright.inventory.upsert import (
     existing_devices,
     informative,
     refuse_serials_of_others,
+    return_to_service,
     write_devices,
 )
 
@@ -171,6 +172,7 @@ class DeviceImport:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         seen_ids: list[int] = []
+        returned: list[int] = []
         for key, record in latest.items():
             old = existing.get(key)
             if old is None:
@@ -185,10 +187,16 @@ class DeviceImport:
                 for name in TRACKED_FIELDS
                 if informative(name, record[name]) and record[name] != old[name]
             }
+            if old["retired_at"] is not None:
+                # Listed again, so in service again: keeping it retired would hide a running
+                # box from every report. Another owner's claim was refused above.
+                returned.append(old["id"])
+                changes["in_service"] = ("no", "yes")
             if changes:
                 updates.append(
                     {"id": old["id"], "source": source, "last_seen": now,
-                     **{name: new for name, (_, new) in changes.items()}}
+                     **{name: new for name, (_, new) in changes.items()
+                        if name != "in_service"}}
                 )
                 model = changes.get("model", (None, old["model"]))[1]
                 report.updated.append(DeviceChange(key[0], key[1], model, changes))
@@ -200,6 +208,7 @@ class DeviceImport:
             self._keep_statistics(len(inserts))
         else:
             write_devices(session, inserts, updates, seen_ids, source, now)
+        return_to_service(session, returned)
         if self.keep is not None:
             report.more_created += max(len(report.created) - self.keep, 0)
             report.more_updated += max(len(report.updated) - self.keep, 0)

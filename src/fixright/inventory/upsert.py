@@ -61,9 +61,9 @@ def _serial_in(session: Session, serials: list[str]) -> ColumnElement[bool]:
 def existing_devices(
     session: Session, organization_id: int, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """The stored rows (id, vendor, serial and `TRACKED_FIELDS`) of the organisation's
-    devices with these (vendor, serial) keys."""
-    columns = [Device.id, Device.vendor, Device.serial] + [
+    """The stored rows (id, vendor, serial, retired_at and `TRACKED_FIELDS`) of the
+    organisation's devices with these (vendor, serial) keys, retired ones included."""
+    columns = [Device.id, Device.vendor, Device.serial, Device.retired_at] + [
         getattr(Device, name) for name in TRACKED_FIELDS
     ]
     found: dict[tuple[str, str], dict[str, Any]] = {}
@@ -154,6 +154,16 @@ def copy_upsert_devices(
     copy_upsert(session, Device.__tablename__, list(_STAGED), rows,
                 conflict=["organization_id", "vendor", "serial"],
                 update=[*TRACKED_FIELDS, "source", "last_seen"])
+
+
+def return_to_service(session: Session, ids: list[int]) -> None:
+    """Clear `retired_at` of these devices: an import that lists a retired device says it
+    is running again (the caller has checked no other organisation holds its serial)."""
+    for start in range(0, len(ids), CHUNK):
+        session.execute(
+            update(Device).where(Device.id.in_(ids[start:start + CHUNK]))
+            .values(retired_at=None).execution_options(synchronize_session=False)
+        )
 
 
 def write_devices(

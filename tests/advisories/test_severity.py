@@ -50,6 +50,8 @@ def test_canonical_names_and_unknown_words(text: str | None, name: str | None) -
 
 def test_filter_reads_names_and_refuses_others() -> None:
     assert severity_filter(None) is None and severity_filter("") is None
+    # A blank field (a form sent with a space, "--severity ,") asks for nothing, not for none.
+    assert severity_filter(" ") is None and severity_filter(" , ") is None
     assert severity_filter("Critical, high") == {"critical", "high"}
     with pytest.raises(InvalidInput, match="dire"):
         severity_filter("high,dire")

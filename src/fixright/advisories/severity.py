@@ -38,13 +38,14 @@ FILTER_HELP = f"One of {', '.join(SEVERITIES)}; comma-separated for several."
 
 
 def severity_filter(text: str | None) -> set[str] | None:
-    """`"critical,high"` -> the set of severities asked for; None (no filter) for nothing.
+    """`"critical,high"` -> the set of severities asked for; None (no filter) for nothing
+    (also for blanks and commas alone, which name no severity).
 
     Raises InvalidInput naming any word that is not a severity name.
     """
-    if not text:
+    wanted = {s.strip().lower() for s in (text or "").split(",") if s.strip()}
+    if not wanted:
         return None
-    wanted = {s.strip().lower() for s in text.split(",") if s.strip()}
     unknown = sorted(wanted - set(SEVERITIES))
     if unknown:
         raise InvalidInput(f"severity {', '.join(unknown)} is not one of {', '.join(SEVERITIES)}")

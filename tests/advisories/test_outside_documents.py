@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from fixright.advisories import service
-from fixright.advisories.formats import read_document
 from fixright.advisories.fleet import exposure_for_devices
+from fixright.advisories.formats import read_document
 from fixright.advisories.results import DeviceKey
 from fixright.errors import InvalidInput
 

@@ -113,7 +113,7 @@ def read_document(
     if kind == "csaf":
         return read_csaf(data, source_name, lenient=lenient, strict=strict)
     if kind == "cve5":
-        return read_cve5(data, source_name, lenient=lenient)
+        return read_cve5(data, source_name, lenient=lenient, strict=strict)
     if kind == "openvuln":
         return read_openvuln(data, source_name, lenient=lenient)
     raise InvalidInput(

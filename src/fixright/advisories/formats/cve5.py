@@ -6,6 +6,11 @@ Juniper's `"lessThan": "22.4R2-S2, 22.4R3"` (several first-fixed releases;
 the lowest bounds the range), Arista's `"version": "4.23.0 4.23.13M"` (a
 range in one string), `"version": "0"` (no lower bound). `versionType` is
 ignored: the product's own grammar decides (Juniper writes `semver` for Junos).
+
+Fortinet's records of 2022 and before name several products in one entry
+(`"product": "Fortinet FortiOS, FortiProxy, FortiSwitchManager"`) and list each
+one's affected releases in one version string (`"FortiOS 7.2.1, 7.2.0;
+FortiProxy 7.2.0"`): a quirk, read as one list of releases per product.
 """
 
 from __future__ import annotations
@@ -46,9 +51,14 @@ def is_cve5(data: Any) -> bool:
     )
 
 
-def read_cve5(data: Any, source_name: str, *, lenient: bool = False) -> ReadResult:
-    """Read one CVE record (parsed JSON). Raises `InvalidInput` unless lenient."""
-    problems = Problems(source_name, lenient=lenient)
+def read_cve5(
+    data: Any, source_name: str, *, lenient: bool = False, strict: bool = False
+) -> ReadResult:
+    """Read one CVE record (parsed JSON). Raises `InvalidInput` unless lenient.
+
+    Vendor quirks are accepted and listed in `warnings` (`strict` refuses them).
+    """
+    problems = Problems(source_name, lenient=lenient, strict=strict)
     root = as_dict(data, "$", problems)
     meta = as_dict(root.get("cveMetadata"), "$.cveMetadata", problems)
     cve_id = text_of(meta.get("cveId"))
@@ -70,6 +80,10 @@ def read_cve5(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
             continue
         product = text_of(entry.get("product")) or ""
         family, _rest = split_product(product)
+        listed = _products_in_one_entry(entry, product, where, problems) if _rest else None
+        if listed is not None:
+            affected.extend(listed)
+            continue
         if family is None or _rest:
             unplaced.append(Unplaced(product or "(no product)", "product not known to fixright"))
             continue
@@ -128,7 +142,50 @@ def read_cve5(data: Any, source_name: str, *, lenient: bool = False) -> ReadResu
             )
         ],
         problems.dropped,
+        problems.warnings,
     )
+
+
+def _products_in_one_entry(
+    entry: dict[str, Any], product: str, where: str, problems: Problems
+) -> list[AffectedReleases] | None:
+    """Releases per product of an entry naming several (`FortiOS, FortiProxy`), or None
+    when `product` is not such a list of known products (the caller then reports it)."""
+    names = [n.strip() for n in product.split(",")]
+    families = [split_product(n) for n in names]
+    if len(names) < 2 or any(f is None or rest for f, rest in families):
+        return None
+    releases: dict[str, list[str]] = {}
+    for j, item in enumerate(as_list(entry.get("versions"), f"{where}.versions", problems)):
+        here = f"{where}.versions[{j}].version"
+        text = text_of(item.get("version")) if isinstance(item, dict) else None
+        if text is None or item.get("status") != "affected":
+            continue
+        for part in (p.strip() for p in text.split(";") if p.strip()):
+            family, rest = split_product(part)
+            versions = [v.strip() for v in rest.split(",") if v.strip()]
+            if family is None or not versions:
+                problems.add(here, f"{part!r} is not '<product> <release>, <release>, ...'")
+                return []
+            if (family, "") not in families:
+                problems.add(here, f"{part!r} names a product the entry does not ({product!r})")
+                return []
+            for version in versions:
+                if read_version(family, version) is None:
+                    problems.add(here, f"{version!r} is not a {family} release")
+                    return []
+            releases.setdefault(family, []).extend(versions)
+    problems.quirk(
+        "several products in one entry",
+        f"{where}.product",
+        f"product {product!r} names several products and its versions list each one's "
+        "releases; read as one list of affected releases per product",
+    )
+    name_of = {f: n for n, (f, _rest) in zip(names, families, strict=True)}
+    return [
+        AffectedReleases(family, name_of[family], unique(versions), complete=False)
+        for family, versions in releases.items()
+    ]
 
 
 def _read_version_entry(

@@ -221,10 +221,13 @@ def main() -> None:
     t2 = time.perf_counter()
     c2 = time.process_time()
     # The same planning without the hardware catalogue (trains of any hardware, as before
-    # the catalogue existed): the issue asks planning with it to stay within 10% of this.
+    # the catalogue existed), on an index of its own so neither run inherits the other's
+    # warm caches: the issue asks planning with the catalogue to stay within 10% of this.
+    bare = AdvisoryIndex(records, [(f, v) for (f, _t), names in catalog.items() for v in names])
     c5 = time.process_time()
-    match_devices(index, fleet, hardware=None)
+    match_devices(bare, fleet, hardware=None)
     c6 = time.process_time()
+    del bare
     rss_after = _rss_mib()
     affected = sum(1 for d in result.values() if d.status == "affected")
     distinct_keys = len({(d.os_family, d.version, d.platform, d.model) for d in fleet})

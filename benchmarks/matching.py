@@ -220,6 +220,14 @@ def main() -> None:
     result = match_devices(index, fleet, hardware=hardware)
     t2 = time.perf_counter()
     c2 = time.process_time()
+    # The same planning without the hardware catalogue (trains of any hardware, as before
+    # the catalogue existed), on an index of its own so neither run inherits the other's
+    # warm caches: the issue asks planning with the catalogue to stay within 10% of this.
+    bare = AdvisoryIndex(records, [(f, v) for (f, _t), names in catalog.items() for v in names])
+    c5 = time.process_time()
+    match_devices(bare, fleet, hardware=None)
+    c6 = time.process_time()
+    del bare
     rss_after = _rss_mib()
     affected = sum(1 for d in result.values() if d.status == "affected")
     distinct_keys = len({(d.os_family, d.version, d.platform, d.model) for d in fleet})
@@ -250,6 +258,8 @@ def main() -> None:
         "total_s": round(indexed, 3),
         "index_build_cpu_s": round(c1 - c0, 3),
         "match_and_plan_cpu_s": round(c2 - c1, 3),
+        "match_and_plan_without_hardware_cpu_s": round(c6 - c5, 3),
+        "hardware_cpu_ratio": round((c2 - c1) / max(c6 - c5, 1e-9), 3),
         "peak_rss_mib": round(rss_after, 1),
         "rss_before_index_mib": round(rss_before, 1),
         "naive_sample_devices": len(sample),

@@ -322,3 +322,22 @@ def test_benchmark_fleet_plans_are_sound(hardware) -> None:
     assert any(r.exposure.upgrade_targets for r in results.values())
     for result in results.values():
         assert_sound(result, hardware)
+
+
+def test_report_fixes_benchmark_plans_are_sound(shared_data: Path, hardware) -> None:
+    """The end-to-end benchmark's fleet (benchmarks/report_fixes.py): its PIDs, families,
+    running releases and fix releases, planned against the shared Cisco advisories."""
+    spec = importlib.util.spec_from_file_location("bench_report_fixes", ROOT / "benchmarks" / "report_fixes.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules["bench_report_fixes"] = bench
+    spec.loader.exec_module(bench)
+    versions = bench._ios_versions()
+    fixes = bench._fix_releases(versions)
+    index = AdvisoryIndex(bench.load_shared(), releases=[("ios", v.normalized) for v in fixes])
+    fleet = [DeviceKey(f"{pid}/{v}", "ios", v, family, pid)
+             for pid, family, _prefix in bench.HARDWARE for v in versions]
+    results = FixPlanner(index, hardware=hardware).match_devices(fleet)
+    assert any(r.exposure.upgrade_targets for r in results.values())
+    for result in results.values():
+        assert_sound(result, hardware)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fixright.advisories import formats
 from fixright.advisories.formats import detect_format, read_document
 from fixright.advisories.formats.products import product_family, split_product
 from fixright.advisories.records import AffectedRange, AffectedReleases, is_newer
@@ -148,6 +149,18 @@ def test_not_an_advisory() -> None:
     with pytest.raises(InvalidInput, match=r"^x.json: \$: not a CSAF 2.0"):
         read_document(b'{"hello": 1}', "x.json")
     assert detect_format([]) is None
+
+
+def test_a_document_over_the_limit_is_refused_unread(shared_data: Path, monkeypatch) -> None:
+    # Whole-document formats are held parsed: the size limit bounds memory. The real
+    # limit is 64 MB; a small one keeps the test fast and the rule the same.
+    smi2 = (shared_data / "advisories" / "csaf" / "cisco-sa-20180328-smi2.json").read_bytes()
+    monkeypatch.setattr(formats, "MAX_DOCUMENT_BYTES", len(smi2) - 1)
+    for raw in (smi2, b"<cvrfdoc>" + b" " * len(smi2)):
+        with pytest.raises(InvalidInput, match=r"^big: larger than .* MB; not read"):
+            read_document(raw, "big")
+    monkeypatch.setattr(formats, "MAX_DOCUMENT_BYTES", len(smi2))
+    assert read_document(smi2, "big").advisories
 
 
 def test_product_names() -> None:

@@ -24,6 +24,12 @@ from fixright.advisories.records import ReadResult
 from fixright.errors import InvalidInput
 from fixright.jsontext import decode_text, load_json
 
+# The largest document read whole (CSAF, CVE 5, CVRF: vendors' largest are a few MB).
+# A document is held parsed while it is read, at about seven times its size (a
+# 50 MB CSAF file peaks near 360 MB), so this limit is what bounds memory. An
+# openVuln API answer is read one advisory at a time instead and has no limit.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
 __all__ = [
     "detect_format",
     "peek_identity",
@@ -105,6 +111,11 @@ def read_document(
     refuses them as errors; `lenient` drops the unsound parts of a broken
     document instead of refusing it.
     """
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise InvalidInput(
+            f"{source_name}: larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB; not read "
+            "(an advisory document is a few MB; is this an archive of many?)"
+        )
     if is_cvrf(raw):
         return read_cvrf(raw, source_name, lenient=lenient, strict=strict)
     # Deep nesting and over-long integers become InvalidInput there, not a traceback.

@@ -137,8 +137,11 @@ def make_csv(rows: int) -> str:
     writer.writerow(CSV_COLUMNS)
     for i in range(rows):
         vendor, family, model, version = _SAMPLES[i % len(_SAMPLES)]
-        writer.writerow([f"SN{i:09d}", vendor, family, model, version.format(n=i % 9 + 1),
-                         "", f"host-{i}", "2020-01-01" if i % 3 == 0 else "", ""])
+        # By column name, so a column added to the CSV format does not shift the others.
+        row = {"serial": f"SN{i:09d}", "vendor": vendor, "os_family": family, "model": model,
+               "running_version": version.format(n=i % 9 + 1), "hostname": f"host-{i}",
+               "purchase_date": "2020-01-01" if i % 3 == 0 else ""}
+        writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -16,6 +16,7 @@ per echoed command.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 __all__ = ["Cleaned", "Part", "Removed", "clean_output"]
@@ -26,7 +27,7 @@ class Removed:
     """Something taken out of the capture: 1-based line in the original, kind, the text removed."""
 
     line: int
-    kind: str  # "prompt", "echo", "pager", "ansi", "timestamp", "carriage-return", "backspace"
+    kind: str  # "prompt", "echo", "pager", "ansi", "timestamp", "carriage-return", "backspace", "indent"
     text: str
 
 
@@ -119,6 +120,27 @@ def _command_name(command: str) -> str:
     return " ".join(command.split())
 
 
+_FIRST_TEXT = re.compile(r"^[ \t]*\S", re.MULTILINE)
+
+
+def _dedented(part: Part, removed: list[Removed]) -> Part:
+    """`part` without the indentation every one of its lines shares.
+
+    Output pasted into a mail, a ticket or a document's code block comes back
+    indented as a whole; templates anchor their lines at column 0 and refuse
+    all of it. Only indentation common to every non-blank line goes, so the
+    output's own layout (indented detail lines) is kept.
+    """
+    first = _FIRST_TEXT.search(part.text)
+    if first is None or first.end() - first.start() == 1:  # the first line starts at column 0
+        return part
+    text = textwrap.dedent(part.text)
+    if text == part.text:
+        return part
+    removed.append(Removed(0, "indent", "the indentation shared by every line"))
+    return Part(part.command, text)
+
+
 def clean_output(text: str) -> Cleaned:
     """`text` without prompts, echoes, pager prompts, escapes, CRs and logger timestamps.
 
@@ -148,7 +170,9 @@ def clean_output(text: str) -> Cleaned:
     if not (has_cr or stamped or pager or (prompts and _PROMPT_ANYWHERE.search(text))
             or _ECHO_ANYWHERE.search(text)):
         # Nothing line by line to take out (most files saved by scripts): one part, as it is.
-        return Cleaned((Part("", text),) if text.strip() else (), tuple(removed))
+        if not text.strip():
+            return Cleaned((), tuple(removed))
+        return Cleaned((_dedented(Part("", text), removed),), tuple(removed))
     lines = text.split("\n")
     parts: list[Part] = []
     command = ""
@@ -196,4 +220,4 @@ def clean_output(text: str) -> Cleaned:
         current.append(line)
     if any(c.strip() for c in current):
         parts.append(Part(command, "\n".join(current)))
-    return Cleaned(tuple(parts), tuple(removed))
+    return Cleaned(tuple(_dedented(part, removed) for part in parts), tuple(removed))

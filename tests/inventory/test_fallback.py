@@ -17,8 +17,6 @@ from fixright.inventory.parse import parse_output
 
 RAW_FILES = sorted(SHOW.rglob("*.raw")) if SHOW.is_dir() else []
 NO_CHASSIS = {"cisco_asa_show_inventory_pid_spaces.raw", "cisco_xr_admin_show_inventory1.raw"}
-# Outputs with no tolerant reader yet: the whole text is still refused with the template's reason.
-NO_FALLBACK = ("hp_comware", "aruba_os/show_version", "hp_procurve/show_version")
 FIELDS = ("serial", "version_text", "model", "hostname", "image_file", "build")
 UNKNOWN_LINE = "Zq-unknown-thing : 42 perpetual"
 
@@ -35,12 +33,7 @@ def _id(path: Path) -> str:
 def test_an_unknown_line_never_loses_the_device(raw: Path) -> None:
     text = raw.read_text(encoding="utf-8")
     clean = parse_output(text, source_name="a")
-    if any(f"{raw.parent.parent.name}/{raw.parent.name}".startswith(n) for n in NO_FALLBACK):
-        try:
-            parse_output(_with_unknown_line(text), source_name="a")
-        except InvalidInput as exc:
-            assert UNKNOWN_LINE in exc.message
-        return
+    # Every kind of output has a tolerant reader: none is refused for the line.
     read = parse_output(_with_unknown_line(text), source_name="a")
     assert [f.serial for f in read] == [f.serial for f in clean]
     for template, fallback in zip(clean, read, strict=True):
@@ -49,6 +42,8 @@ def test_an_unknown_line_never_loses_the_device(raw: Path) -> None:
             continue
         assert fallback.read_by == "fallback"
         assert UNKNOWN_LINE in fallback.warnings[0]
+        # Who made it and which software family it runs are never left empty or changed.
+        assert (fallback.vendor, fallback.os_family) == (template.vendor, template.os_family)
         for field in FIELDS:
             value = getattr(fallback, field)
             assert value in ("", getattr(template, field)), field

@@ -19,11 +19,14 @@ from dataclasses import dataclass, replace
 from fixright.inventory.readers import (
     _CHASSIS_NAME,
     Reading,
+    Unreadable,
     _basename,
     _unique_by_serial,
+    inventory_family,
     ios_release,
 )
 from fixright.inventory.readers_fw import forti_family, split_forti_version
+from fixright.inventory.readers_hpe import comware_devices
 
 # What each kind of output is read for: an empty one of these is named in a warning.
 _ESSENTIALS = {
@@ -132,6 +135,20 @@ _SPECS: dict[str, _Spec] = {
             "hostname": (r"^[ \t]*hostname:[ \t]*(\S+)",),
         },
     ),
+    # The ProCurve/ArubaOS-Switch banner: "Image stamp: /ws/..." then the release alone
+    # on a line (WC.16.05.0007, K.15.06.0017, KB.16.10.0012).
+    "hp_procurve show version": _Spec(
+        "hpe", "procurve", "version",
+        {"version_text": (r"^[ \t]+([A-Z]{1,2}\.\d{2}\.\d{2}\.\d{4})[ \t]*$",)},
+    ),
+    # ArubaOS controllers and APs: "ArubaOS (MODEL: 7210), Version 8.6.0.4".
+    "aruba_os show version": _Spec(
+        "aruba", "arubaos", "version",
+        {
+            "model": (r"^[ \t]*ArubaOS \(MODEL:[ \t]*([^)]*?)[ \t]*\)",),
+            "version_text": (r"^[ \t]*ArubaOS \(MODEL:[^)]*\),[ \t]*Version[ \t]+(\S+)",),
+        },
+    ),
     "cisco_fxos show system firmware": _Spec(
         "cisco", "fxos", "software", {"version_text": (r"^[ \t]*Version:[ \t]*(\S+)",)}
     ),
@@ -199,10 +216,13 @@ _CISCO_INVENTORY_ITEM = re.compile(
 )
 
 
-def _cisco_inventory(os_family: str) -> Callable[[str], list[Reading]]:
+def _cisco_inventory(os_family: str | None) -> Callable[[str], list[Reading]]:
+    """Chassis lines of a Cisco `show inventory`; the family told by the text when None."""
+
     def read(text: str) -> list[Reading]:
+        family = os_family or inventory_family(text)[1]
         readings = [
-            Reading("inventory", "cisco", os_family, model=m["pid"].strip(), serial=m["sn"])
+            Reading("inventory", "cisco", family, model=m["pid"].strip(), serial=m["sn"])
             for m in _CISCO_INVENTORY_ITEM.finditer(text)
             if _CHASSIS_NAME.search(m["name"].strip()) and m["sn"] not in ("", "N/A")
         ]
@@ -220,6 +240,26 @@ def _eos_inventory(text: str) -> list[Reading]:
     return [Reading("inventory", "arista", "eos", model=match.group(1), serial=match.group(2))]
 
 
+# A block header ("Chassis self", " Slot 1", "Fan 1") and its " KEY : value" lines.
+_MANUINFO_FIELD = re.compile(r"^[ \t]*([A-Z][A-Z_]+)[ \t]*:[ \t]*(.*?)[ \t]*$")
+
+
+def _comware_manuinfo(text: str) -> list[Reading]:
+    blocks: list[dict[str, str]] = []
+    for line in text.splitlines():
+        field = _MANUINFO_FIELD.match(line)
+        if field:
+            if not blocks:  # a one-board device prints its fields without a header
+                blocks.append({"slot_type": ""})
+            blocks[-1][field.group(1).lower()] = field.group(2)
+        elif line.strip():
+            blocks.append({"slot_type": line.split()[0]})
+    try:
+        return comware_devices(blocks)
+    except Unreadable:
+        return []
+
+
 def _arubaos_inventory(text: str) -> list[Reading]:
     model = _first((r"^[ \t]*SC Model#[ \t]*:[ \t]*(\S+)",), text)
     serial = _first((r"^[ \t]*System Serial#[ \t]*:[ \t]*(\S+)",), text)
@@ -232,7 +272,8 @@ _READERS: dict[str, Callable[[str], list[Reading]]] = {
     "fortinet get system status": _fortinet,
     "arista_eos show inventory": _eos_inventory,
     "aruba_os show inventory": _arubaos_inventory,
-    "cisco_inventory show inventory": _cisco_inventory("ios"),
+    "hp_comware display device manuinfo": _comware_manuinfo,
+    "cisco_inventory show inventory": _cisco_inventory(None),
     "cisco_xr admin show inventory": _cisco_inventory("iosxr"),
 }
 

@@ -273,7 +273,7 @@ def read_xr_version(text: str) -> list[Reading]:
 _CHASSIS_NAME = re.compile(r"chassis|^rack \d+$|^switch ?\d+$|^\d+$|^stack", re.IGNORECASE)
 
 
-def _inventory_family(text: str) -> tuple[str, str]:
+def inventory_family(text: str) -> tuple[str, str]:
     """(ntc platform, os_family) of a Cisco `show inventory` without its show version."""
     if re.search(r'^\s*NAME: "(?:Rack \d|\d+/RS?P\d|module \d+/RS?P\d)|IOS[ -]XRv? |/CPU\d"', text, re.M):
         return "cisco_xr", "iosxr"
@@ -285,7 +285,7 @@ def _inventory_family(text: str) -> tuple[str, str]:
 
 
 def read_cisco_inventory(text: str, os_family: str | None = None) -> list[Reading]:
-    platform, family = _inventory_family(text)
+    platform, family = inventory_family(text)
     template = {
         "cisco_asa": "cisco_asa_show_inventory",
         "cisco_nxos": "cisco_nxos_show_inventory",

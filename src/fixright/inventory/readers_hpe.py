@@ -121,7 +121,12 @@ def read_comware_manuinfo(text: str) -> list[Reading]:
     Fans, power supplies, subslots and cards without a MAC address are parts,
     not devices. Comware prints no software version here.
     """
-    records = _records("hp_comware_display_device_manuinfo", text)
+    return comware_devices(_records("hp_comware_display_device_manuinfo", text))
+
+
+def comware_devices(records: list[dict[str, Any]]) -> list[Reading]:
+    """The devices among `display device manuinfo` blocks (keys as the ntc template names
+    them: slot_type, device_name, device_serial_number, mac_address, vendor_name)."""
 
     def usable(record: dict[str, Any]) -> bool:
         serial = _s(record.get("device_serial_number"))

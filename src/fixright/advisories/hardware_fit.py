@@ -120,6 +120,11 @@ class HardwareFit:
         if release.train == running.train:
             ceiling = self.train_ceiling(release, families)
             return ceiling is None or release.key <= ceiling[0]
+        return self.runs_elsewhere(release, families)
+
+    def runs_elsewhere(self, release: Version, families: tuple[Family, ...]) -> bool:
+        """True when `families` are published in `release`'s train (another than the running
+        one) and `release` is not past their last release there; direction is not checked."""
         # Keyed by identity (hashing Family values is slow); `_held` keeps the tuple
         # alive, so its id is never reused for another.
         key = (release.os_family, release.train, id(families))

@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from fixright.advisories.hardware_fit import HardwareFit
+from fixright.advisories.hardware_fit import HardwareFit, is_upgrade
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import (
     KIND_MIGRATION,
@@ -127,6 +127,8 @@ class FixPlanner:
         self._migrations: dict[
             tuple[str, str, frozenset[int], int | None], tuple[UpgradeTarget, ...]] = {}
         self._others: dict[tuple[int, str, str, int | None], tuple[str, ...]] = {}
+        # (adv, family, train) -> fixes of adv in newer trains: bounded by the index.
+        self._newer: dict[tuple[int, str, str], tuple[tuple[Version, str], ...]] = {}
         self._plans: dict[tuple[str, str, tuple[int, ...], tuple[str, ...] | None], _Plan] = {}
 
     @property
@@ -327,21 +329,33 @@ class FixPlanner:
         runs, as 'train (release)', newest first; none for unknown hardware (`families` ())."""
         if families == ():
             return ()
-        # Releases of two different trains compare the same way whichever two are
-        # taken (trains are numbered apart), so the answer holds for the whole train.
         key = (adv, version.os_family, version.train, None if families is None else id(families))
         cached = self._others.get(key)
         if cached is None:
-            if families is not None:
+            upgrades = self._upgrades(adv, version)
+            if families is None:
+                cached = tuple(label for _v, label in upgrades[:MAX_OTHER_TRAINS])
+            else:
                 self._fit.hold(families)
-            found = self._fixed_trains(adv, version.os_family)
-            cached = tuple(
-                label for v, label in found
-                if v.train != version.train and self._fit.runs(v, version, families)
-            )[:MAX_OTHER_TRAINS]
+                runs = self._fit.runs_elsewhere
+                cached = tuple(label for v, label in upgrades if runs(v, families))[:MAX_OTHER_TRAINS]
             if len(self._others) < 1_000_000:
                 self._others[key] = cached
         return cached
+
+    def _upgrades(self, adv: int, version: Version) -> tuple[tuple[Version, str], ...]:
+        """(first fix, label) of `adv` in each other train newer than `version`'s, newest first."""
+        # Releases of two different trains compare the same way whichever two are
+        # taken (trains are numbered apart), so the answer holds for the whole train
+        # and any hardware.
+        key = (adv, version.os_family, version.train)
+        found = self._newer.get(key)
+        if found is None:
+            found = self._newer[key] = tuple(
+                (v, label) for v, label in self._fixed_trains(adv, version.os_family)
+                if v.train != version.train and is_upgrade(version, v)
+            )
+        return found
 
     def plan_upgrade(
         self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None

@@ -102,11 +102,6 @@ class HardwareFit:
             self._last[family.id] = last
         return self._last[family.id]
 
-    def within_last(self, release: Version, family: Family) -> bool:
-        """False when `release` comes after the family's last release of that train."""
-        last = self.last_release(family)
-        return last is None or last.train != release.train or release.key <= last.key
-
     def runs(self, release: Version, running: Version, families: tuple[Family, ...] | None) -> bool:
         """True when the hardware can go from `running` to `release`.
 

@@ -57,6 +57,9 @@ class HardwareFit:
         self._train_limits: dict[tuple[str, str, int], tuple[bool, Any]] = {}
         self._held: dict[int, tuple[Family, ...]] = {}
         self._running: dict[tuple[str, str, str | None, str | None], tuple[Family, ...]] = {}
+        # One tuple per set of family ids, so caches keyed on identity are shared.
+        self._interned: dict[tuple[str, ...], tuple[Family, ...]] = {}
+        self._ceilings: dict[tuple[str, str, int], tuple[Any] | None] = {}
 
     def hold(self, families: tuple[Family, ...]) -> None:
         """Keep `families` alive: caches here and in the planner key on its identity."""
@@ -99,11 +102,6 @@ class HardwareFit:
             self._last[family.id] = last
         return self._last[family.id]
 
-    def within_last(self, release: Version, family: Family) -> bool:
-        """False when `release` comes after the family's last release of that train."""
-        last = self.last_release(family)
-        return last is None or last.train != release.train or release.key <= last.key
-
     def runs(self, release: Version, running: Version, families: tuple[Family, ...] | None) -> bool:
         """True when the hardware can go from `running` to `release`.
 
@@ -115,7 +113,13 @@ class HardwareFit:
         if families is None:
             return True
         if release.train == running.train:
-            return not families or any(self.within_last(release, f) for f in families)
+            ceiling = self.train_ceiling(release, families)
+            return ceiling is None or release.key <= ceiling[0]
+        return self.runs_elsewhere(release, families)
+
+    def runs_elsewhere(self, release: Version, families: tuple[Family, ...]) -> bool:
+        """True when `families` are published in `release`'s train (another than the running
+        one) and `release` is not past their last release there; direction is not checked."""
         # Keyed by identity (hashing Family values is slow); `_held` keeps the tuple
         # alive, so its id is never reused for another.
         key = (release.os_family, release.train, id(families))
@@ -125,6 +129,22 @@ class HardwareFit:
             limit = self._train_limits[key] = self.train_limit(release, families)
         allowed, ceiling = limit
         return allowed and (ceiling is None or release.key <= ceiling)
+
+    def train_ceiling(self, release: Version, families: tuple[Family, ...]) -> tuple[Any] | None:
+        """(highest key `families` run in `release`'s train,), or None when that train has
+        no limit for them (a family without a last release, or with it in another train)."""
+        key = (release.os_family, release.train, id(families))
+        try:
+            return self._ceilings[key]
+        except KeyError:
+            pass
+        self.hold(families)
+        lasts = [self.last_release(f) for f in families]
+        ceiling = None if not families or any(
+            last is None or last.train != release.train for last in lasts
+        ) else (max(last.key for last in lasts if last is not None),)
+        self._ceilings[key] = ceiling
+        return ceiling
 
     def train_limit(self, release: Version, families: tuple[Family, ...]) -> tuple[bool, Any]:
         """(published for one of `families`, highest key they run in that train or None)."""
@@ -148,7 +168,9 @@ class HardwareFit:
         key = (version.os_family, version.train, family, model)
         found = self._running.get(key)
         if found is None:
-            found = self._running[key] = self.narrow(version, family, model)
+            narrowed = self.narrow(version, family, model)
+            found = self._interned.setdefault(tuple(f.id for f in narrowed), narrowed)
+            self._running[key] = found
         return found
 
     def narrow(self, version: Version, family: str | None, model: str | None) -> tuple[Family, ...]:

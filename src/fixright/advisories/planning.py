@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-from fixright.advisories.hardware_fit import HardwareFit
+from fixright.advisories.hardware_fit import HardwareFit, is_upgrade
 from fixright.advisories.index import AdvisoryIndex
 from fixright.advisories.results import (
     KIND_MIGRATION,
@@ -57,6 +57,7 @@ from fixright.advisories.results import (
     UpgradeTarget,
 )
 from fixright.advisories.severity import most_severe_first
+from fixright.advisories.train_fixes import TrainFixes, fix_in_train, fixes
 from fixright.hardware.catalogue import Catalogue, Family
 from fixright.versions import Version
 
@@ -70,25 +71,6 @@ class _Plan:
     targets: tuple[UpgradeTarget, ...]
     # "found", "migrate", "none_on_hardware", "unknown_hardware" or "unchecked".
     outcome: str
-
-
-def fixes(index: AdvisoryIndex, adv: int, release: Version) -> bool:
-    """True when `release` is known to be free of advisory `adv`.
-
-    Not being listed is not enough: with a complete list the release must come
-    after the highest listed one of its train (Cisco leaves platform rebuilds
-    such as `15.2(2)E7b` off lists whose neighbours are affected); with partial
-    data (a CVE naming single releases) only a published fix at or below counts.
-    """
-    if index.affects(adv, release):
-        return False
-    family, train = release.os_family, release.train
-    if any(f.key <= release.key for f in index.published_fixes(adv, family, train)):
-        return True
-    bounds = index.listed_bounds(adv, family, train)
-    if bounds is not None:
-        return release.key > bounds[1].key
-    return index.has_ranges(adv)
 
 
 def advisories_fixed_by(index: AdvisoryIndex, os_family: str, version_text: str) -> list[str]:
@@ -134,6 +116,10 @@ class FixPlanner:
         self._index = index
         self._hardware = hardware
         self._fit = HardwareFit(hardware)
+        # What the index alone answers per running release, shared by all its hardware.
+        self._train = TrainFixes(index)
+        # (adv, family, train, id(families)) -> "no fix in the train" for that hardware.
+        self._no_fix: dict[tuple[int, str, str, int | None], FirstFix] = {}
         # (adv, family) -> [(first fix, label)] per train where adv has one.
         self._fix_trains: dict[tuple[int, str], list[tuple[Version, str]]] = {}
         # (family, train, advisories) -> first release free of all of them, per other train.
@@ -141,6 +127,8 @@ class FixPlanner:
         self._migrations: dict[
             tuple[str, str, frozenset[int], int | None], tuple[UpgradeTarget, ...]] = {}
         self._others: dict[tuple[int, str, str, int | None], tuple[str, ...]] = {}
+        # (adv, family, train) -> fixes of adv in newer trains: bounded by the index.
+        self._newer: dict[tuple[int, str, str], tuple[tuple[Version, str], ...]] = {}
         self._plans: dict[tuple[str, str, tuple[int, ...], tuple[str, ...] | None], _Plan] = {}
 
     @property
@@ -267,93 +255,55 @@ class FixPlanner:
                 self._plans[key] = plan
         return plan
 
-    def _inferable(self, adv: int, version: Version) -> bool:
-        index = self._index
-        return index.lists_completely(adv, version.os_family, version.train) or \
-            index.in_closed_range(adv, version)
-
     def first_fixes(
         self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None
     ) -> dict[int, FirstFix]:
         """The first fixed release in `version`'s train for each advisory in `advs`.
 
-        Inference sweeps the train's known releases once for all advisories.
-        A fix past the hardware's last release is no fix for this device.
+        The index's answers are shared by every device of the release
+        (`TrainFixes`); a fix past the hardware's last release is no fix for this device.
         """
-        index = self._index
-        family, train = version.os_family, version.train
+        raw = self._train.first_fixes(version, advs)
+        # Every fix found is a later release of the running train: only a last release limits it.
+        ceiling = self._fit.train_ceiling(version, families) if families else None
         out: dict[int, FirstFix] = {}
-        pending: set[int] = set()
         for adv in advs:
-            ident = index.record(adv).advisory_id
-            later = [f for f in index.published_fixes(adv, family, train) if f.key > version.key]
-            if later:
-                fix = min(later, key=lambda v: v.key)
-                out[adv] = FirstFix(
-                    fix, False, f"{ident}: {fix} is the published first fixed release of train {train}"
-                )
-            elif self._inferable(adv, version):
-                pending.add(adv)
-        if pending:
-            releases = index.known_releases(family, train)
-            for adv in pending:
-                bounds = index.listed_bounds(adv, family, train)
-                floor = version if bounds is None or bounds[1].key < version.key else bounds[1]
-                start = index.first_known_above(family, train, floor.key)
-                for release in releases[start:]:
-                    if fixes(index, adv, release):
-                        after = (f"the last listed affected release {floor}"
-                                 if floor is not version else str(version))
-                        out[adv] = FirstFix(
-                            release,
-                            True,
-                            f"{index.record(adv).advisory_id}: inferred {release}, the first known "
-                            f"release of train {train} after {after} "
-                            f"(known from {index.known_source(release)})",
-                        )
-                        break
-        for adv in advs:
-            found = out.get(adv)
-            if found is not None and found.version is not None and families and \
-                    not self._fit.runs(found.version, version, families):
+            found = raw[adv]
+            if found is None:
+                out[adv] = self._no_fix_here(adv, version, families)
+            elif families and found.version is not None and not (
+                    found.version.key > version.key
+                    and (ceiling is None or found.version.key <= ceiling[0])):
                 last = ", ".join(f"{f.id} {f.last_release}" for f in families if f.last_release)
                 out[adv] = FirstFix(
                     None, False,
                     f"{found.reason}, but the hardware's last release is {last or 'older'}",
                     self.other_trains(adv, version, families),
                 )
-            elif found is None:
-                ident = index.record(adv).advisory_id
-                others = self.other_trains(adv, version, families)
-                where = f"; newer trains with a fix: {', '.join(others)}" if others else ""
-                if families == ():
-                    where = "; hardware unknown: other trains are not suggested"
-                out[adv] = FirstFix(
-                    None, False, f"{ident}: no fixed release of train {train} is known{where}", others
-                )
+            else:
+                out[adv] = found
         return out
 
-    def _fix_in_train(self, adv: int, family: str, train: str) -> tuple[Version, bool] | None:
-        """Advisory `adv`'s first fix in one train: (release, inferred), or None."""
-        index = self._index
-        published = index.published_fixes(adv, family, train)
-        if published:
-            return min(published, key=lambda v: v.key), False
-        releases = index.known_releases(family, train)
-        bounds = index.listed_bounds(adv, family, train)
-        if bounds is not None:
-            start = index.first_known_above(family, train, bounds[1].key)
-            for release in releases[start:]:
-                if fixes(index, adv, release):
-                    return release, True
-            return None
-        seen_affected = False
-        for release in releases:
-            if index.affects(adv, release):
-                seen_affected = True
-            elif seen_affected and fixes(index, adv, release):
-                return release, True
-        return None
+    def _no_fix_here(
+        self, adv: int, version: Version, families: tuple[Family, ...] | None
+    ) -> FirstFix:
+        """No fix of `adv` is known in the running train: the newer trains this hardware could take."""
+        key = (adv, version.os_family, version.train, None if families is None else id(families))
+        cached = self._no_fix.get(key)
+        if cached is None:
+            if families is not None:
+                self._fit.hold(families)
+            others = self.other_trains(adv, version, families)
+            where = f"; newer trains with a fix: {', '.join(others)}" if others else ""
+            if families == ():
+                where = "; hardware unknown: other trains are not suggested"
+            cached = FirstFix(
+                None, False, f"{self._index.record(adv).advisory_id}: no fixed release of train "
+                f"{version.train} is known{where}", others,
+            )
+            if len(self._no_fix) < 1_000_000:
+                self._no_fix[key] = cached
+        return cached
 
     def _fixed_trains(self, adv: int, os_family: str) -> list[tuple[Version, str]]:
         """(first fix, label) per train of the family where `adv` has a fix; computed once."""
@@ -363,7 +313,7 @@ class FixPlanner:
             found = []
             for family, train in self._index.trains_touched(adv):
                 if family == os_family:
-                    fix = self._fix_in_train(adv, family, train)
+                    fix = fix_in_train(self._index, adv, family, train)
                     if fix is not None:
                         label = f"{train} ({fix[0]}, inferred)" if fix[1] else f"{train} ({fix[0]})"
                         found.append((fix[0], label))
@@ -379,21 +329,33 @@ class FixPlanner:
         runs, as 'train (release)', newest first; none for unknown hardware (`families` ())."""
         if families == ():
             return ()
-        # Releases of two different trains compare the same way whichever two are
-        # taken (trains are numbered apart), so the answer holds for the whole train.
         key = (adv, version.os_family, version.train, None if families is None else id(families))
         cached = self._others.get(key)
         if cached is None:
-            if families is not None:
+            upgrades = self._upgrades(adv, version)
+            if families is None:
+                cached = tuple(label for _v, label in upgrades[:MAX_OTHER_TRAINS])
+            else:
                 self._fit.hold(families)
-            found = self._fixed_trains(adv, version.os_family)
-            cached = tuple(
-                label for v, label in found
-                if v.train != version.train and self._fit.runs(v, version, families)
-            )[:MAX_OTHER_TRAINS]
+                runs = self._fit.runs_elsewhere
+                cached = tuple(label for v, label in upgrades if runs(v, families))[:MAX_OTHER_TRAINS]
             if len(self._others) < 1_000_000:
                 self._others[key] = cached
         return cached
+
+    def _upgrades(self, adv: int, version: Version) -> tuple[tuple[Version, str], ...]:
+        """(first fix, label) of `adv` in each other train newer than `version`'s, newest first."""
+        # Releases of two different trains compare the same way whichever two are
+        # taken (trains are numbered apart), so the answer holds for the whole train
+        # and any hardware.
+        key = (adv, version.os_family, version.train)
+        found = self._newer.get(key)
+        if found is None:
+            found = self._newer[key] = tuple(
+                (v, label) for v, label in self._fixed_trains(adv, version.os_family)
+                if v.train != version.train and is_upgrade(version, v)
+            )
+        return found
 
     def plan_upgrade(
         self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None
@@ -405,18 +367,13 @@ class FixPlanner:
         last release); without one, migrations go to newer trains the hardware
         runs, newest first.
         """
-        index = self._index
         family, train = version.os_family, version.train
         wanted = frozenset(advs)
         count = len(advs)
-        for release in index.known_releases(family, train):
-            if release.key <= version.key or not wanted.isdisjoint(index.affecting(release)):
-                continue
-            if not all(fixes(index, adv, release) for adv in advs):
-                continue
-            if not self._fit.runs(release, version, families):
-                break  # past the hardware's last release, and so is every later one
-            inferred = self._inferred(release, advs)
+        release = self._train.lowest_free(version, wanted)
+        # Past the hardware's last release, every later release of the train is too.
+        if release is not None and self._fit.runs(release, version, families):
+            inferred = self._train.inferred(release, advs)
             how = "inferred from complete affected lists" if inferred else "published fixes"
             none_of = "the advisory does not affect" if count == 1 else (
                 f"none of the {count} advisories affects")
@@ -444,7 +401,7 @@ class FixPlanner:
                 )
                 for release in self._combined_elsewhere(version, wanted)
                 if self._fit.runs(release, version, families)
-                for inferred in (self._inferred(release, advs),)
+                for inferred in (self._train.inferred(release, advs),)
             )[:MAX_OTHER_TRAINS]
         others = tuple(f"{t.train} ({t.release})" for t in targets)
         if targets:
@@ -454,15 +411,6 @@ class FixPlanner:
             return CombinedFix(None, False, reason, others), targets, "migrate"
         outcome = "unchecked" if families is None else "none_on_hardware"
         return CombinedFix(None, False, none_here), (), outcome
-
-    def _inferred(self, release: Version, advs: list[int]) -> bool:
-        """True unless every advisory publishes a fix at or below `release` in its train."""
-        index = self._index
-        return not all(
-            any(f.key <= release.key
-                for f in index.published_fixes(adv, release.os_family, release.train))
-            for adv in advs
-        )
 
     def combined_fix(
         self, version: Version, advs: list[int], families: tuple[Family, ...] | None = None

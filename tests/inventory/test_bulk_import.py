@@ -29,7 +29,7 @@ def _state(session: Session) -> list[tuple[Any, ...]]:
     """Every device's columns (ids aside: PostgreSQL's upsert draws sequence values)."""
     rows = session.execute(select(Device).order_by(Device.serial)).scalars()
     return [(d.organization_id, d.vendor, d.serial, d.os_family, d.model, d.platform,
-             d.hostname, d.running_version, d.licensed_feature_set, d.image_file,
+             d.platform_stated, d.hostname, d.running_version, d.licensed_feature_set, d.image_file,
              d.purchase_date, d.notes, d.source, d.retired_at) for d in rows]
 
 
@@ -72,8 +72,8 @@ def test_copy_upsert_and_batches_store_the_same(
     assert lite_reports == pg_reports
     by_serial = {row[2]: row for row in pg}
     # an empty cell kept the stored value; a changed version was stored
-    assert by_serial["SN00000"][6] == "sw0" and by_serial["SN00000"][11] == "n0"
-    assert by_serial["SN00004"][7] == "15.2(7)E2"
+    assert by_serial["SN00000"][7] == "sw0" and by_serial["SN00000"][12] == "n0"
+    assert by_serial["SN00004"][8] == "15.2(7)E2"
 
 
 def _truncate(url: str) -> None:
@@ -99,6 +99,7 @@ def test_a_new_chunk_that_meets_a_stored_serial_falls_back_to_the_upsert(
             def record(serial: str, hostname: str) -> dict[str, Any]:
                 values: dict[str, Any] = dict.fromkeys(upsert.TRACKED_FIELDS, "")
                 values["purchase_date"] = None
+                values["platform_stated"] = False
                 values.update(os_family="ios", model="WS-C2960X-48FPD-L", hostname=hostname,
                               running_version="15.2(7)E9")
                 return values

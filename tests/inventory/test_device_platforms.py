@@ -9,7 +9,8 @@ from fixright.accounts.service import get_or_create_organization
 from fixright.errors import InvalidInput
 from fixright.hardware import shipped_catalogue
 from fixright.inventory.csvio import read_devices_csv
-from fixright.inventory.importing import import_csv_rows
+from fixright.inventory.importing import import_csv_rows, import_facts
+from fixright.inventory.parse import DeviceFacts
 from fixright.inventory.platforms import platform_for
 from fixright.inventory.queries import list_devices
 
@@ -61,3 +62,53 @@ def test_csv_platform_overrides_and_unknown_ones_are_refused(session: Session) -
                                            r"family .*`fixright hardware list`"):
         import_csv_rows(session, org.id, read_devices_csv(bad, "bad.csv"))
     assert {d.serial for d in list_devices(session, org.id)} == {"A1", "A2", "A3"}
+
+
+def _show(serial: str, platform: str) -> DeviceFacts:
+    """A `show version` of a WS-C3560E whose platform the import derived."""
+    return DeviceFacts(
+        vendor="cisco", os_family="ios", model="WS-C3560E-24TD-S", serial=serial,
+        version_text="15.2(4)E10", version=None, hostname="sw", image_file="",
+        feature_set="ipbase", uptime="", platform=platform, source_name="sw.txt",
+        command="show version")
+
+
+def _platforms(session: Session, org_id: int) -> dict[str, tuple[str, bool]]:
+    return {d.serial: (d.platform, d.platform_stated) for d in list_devices(session, org_id)}
+
+
+def test_a_stated_platform_stays_until_the_owner_states_another(session: Session) -> None:
+    org, _ = get_or_create_organization(session, "acme")
+    header = "serial,vendor,os_family,model,running_version,platform\n"
+    import_csv_rows(session, org.id, read_devices_csv(
+        header + "S1,cisco,ios,WS-C3560E-24TD-S,15.2(4)E9,c3560cx\n"
+                 "D1,cisco,ios,WS-C3560E-24TD-S,15.2(4)E9,\n", "a.csv"))
+    assert _platforms(session, org.id) == {"S1": ("c3560cx", True), "D1": ("c3560e", False)}
+
+    # Derived again (a CSV without the cell, a show import): the stated one stays,
+    # the derived one follows what this import derived.
+    import_csv_rows(session, org.id, read_devices_csv(
+        header + "S1,cisco,ios,WS-C3560E-24TD-S,15.2(4)E10,\n", "b.csv"))
+    report = import_facts(session, org.id, [_show("S1", "c3560e"), _show("D1", "c3560")],
+                          "show")
+    assert _platforms(session, org.id) == {"S1": ("c3560cx", True), "D1": ("c3560", False)}
+    changed = {c.serial: set(c.changes) for c in report.updated}
+    assert "platform" not in changed["S1"] and "platform" in changed["D1"]
+
+    # The owner states another family: it replaces the stated one.
+    import_csv_rows(session, org.id, read_devices_csv(
+        header + "S1,cisco,ios,WS-C3560E-24TD-S,,c3560e\n", "c.csv"))
+    assert _platforms(session, org.id)["S1"] == ("c3560e", True)
+
+
+def test_stating_the_stored_platform_overrides_nothing(session: Session) -> None:
+    """An exported CSV imported again is unchanged, and the platform stays derived."""
+    org, _ = get_or_create_organization(session, "acme")
+    header = "serial,vendor,os_family,model,running_version,platform\n"
+    import_csv_rows(session, org.id, read_devices_csv(
+        header + "D1,cisco,ios,WS-C3560E-24TD-S,15.2(4)E9,\n", "a.csv"))
+    again = import_csv_rows(session, org.id, read_devices_csv(
+        header + "D1,cisco,ios,WS-C3560E-24TD-S,15.2(4)E9,c3560e\n", "b.csv"))
+    assert again.counts() == (0, 0, 1)
+    import_facts(session, org.id, [_show("D1", "c3560")], "show")
+    assert _platforms(session, org.id) == {"D1": ("c3560", False)}

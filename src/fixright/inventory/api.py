@@ -111,6 +111,7 @@ def create_device(body: DeviceIn, session: SessionDep, principal: PrincipalDep) 
         image_file=body.image_file, feature_set=body.licensed_feature_set or "unknown",
         uptime="",
         platform=platform, platform_warning=warning or "", source_name="api", command="",
+        platform_stated=bool(body.platform),
     )
     importing.import_facts(session, org, [facts], "api", actor=principal.actor)
     recheck(session, [org], cause="device added (api)")

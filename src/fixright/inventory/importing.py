@@ -87,6 +87,7 @@ def _record_from_facts(facts: DeviceFacts) -> dict[str, Any]:
         "os_family": facts.os_family,
         "model": facts.model,
         "platform": facts.platform,
+        "platform_stated": facts.platform_stated,
         "hostname": facts.hostname or None,
         "running_version": facts.version_text or None,
         "licensed_feature_set": facts.feature_set or UNKNOWN_FEATURE_SET,
@@ -103,6 +104,7 @@ def _record_from_csv(row: CsvDevice, platform: str) -> dict[str, Any]:
         "os_family": row.os_family,
         "model": row.model,
         "platform": platform,
+        "platform_stated": bool(row.platform),
         "hostname": row.hostname or None,
         "running_version": row.running_version or None,
         "licensed_feature_set": row.licensed_feature_set or UNKNOWN_FEATURE_SET,
@@ -175,6 +177,13 @@ class DeviceImport:
         returned: list[int] = []
         for key, record in latest.items():
             old = existing.get(key)
+            if old is not None and old["platform_stated"] and not record["platform_stated"]:
+                # The owner's word beats what this import derived: keep the stated family.
+                record["platform"] = ""
+            elif old is not None and record["platform"] == old["platform"]:
+                # Stating the family already stored overrides nothing (an exported CSV
+                # imported again stays unchanged, and later imports may still derive it).
+                record["platform_stated"] = False
             if old is None:
                 inserts.append(
                     {**record, "organization_id": organization_id, "source": source,

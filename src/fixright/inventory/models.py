@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fixright.db import Base, UtcDateTime, utcnow
@@ -40,6 +40,9 @@ class Device(Base):
     os_family: Mapped[str] = mapped_column(String(32))
     model: Mapped[str] = mapped_column(String(100), default="")
     platform: Mapped[str] = mapped_column(String(64), default="")
+    # The owner stated the platform (CSV cell, API): it stays until they state another,
+    # whatever a later import derives from the model or the image file.
+    platform_stated: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hostname: Mapped[str | None] = mapped_column(String(255))
     # As the device printed it ("17.03.04a"); fixright.versions normalises on use.
     running_version: Mapped[str | None] = mapped_column(String(100))

@@ -94,6 +94,8 @@ class DeviceFacts:
     warnings: tuple[str, ...] = ()
     # Why `platform` is empty though a model was shown (unknown or ambiguous hardware).
     platform_warning: str = ""
+    # `platform` was given by the owner, not derived (the API's `platform` field).
+    platform_stated: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for JSON output: the version as printed, normalized, and its train."""

@@ -19,6 +19,8 @@ class DeviceOut(BaseModel):
     os_family: str
     model: str
     platform: str
+    platform_stated: bool = Field(False, description=(
+        "The platform was given by the owner (CSV cell, API) and stays until they give another"))
     hostname: str | None
     running_version: str | None
     licensed_feature_set: str

@@ -24,6 +24,7 @@ TRACKED_FIELDS = (
     "os_family",
     "model",
     "platform",
+    "platform_stated",
     "hostname",
     "running_version",
     "licensed_feature_set",
@@ -36,7 +37,10 @@ CHUNK = 500
 
 
 def informative(name: str, value: Any) -> bool:
-    """An empty or "unknown" value never overwrites what is known."""
+    """An empty or "unknown" value never overwrites what is known, nor does a platform
+    that was derived overwrite one that was stated."""
+    if name == "platform_stated":
+        return value is True
     if value is None or value == "":
         return False
     return not (name == "licensed_feature_set" and value == UNKNOWN_FEATURE_SET)

@@ -194,17 +194,17 @@ def _ios(text: str) -> list[Reading]:
 
 
 def _fortinet(text: str) -> list[Reading]:
-    model, release, build = split_forti_version(_first((r"^Version:[ \t]*(.+)$",), text))
+    model, release, build = split_forti_version(_first((r"^Version[ \t]*:[ \t]*(.+)$",), text))
     model = model or _first((r"^Platform Type[ \t]*:[ \t]*(\S+)",), text)
     return [Reading(
         kind="version",
         vendor="fortinet",
         os_family=forti_family(model),
         model=model,
-        serial=_first((r"^Serial-Number:[ \t]*(\S+)",), text),
+        serial=_first((r"^Serial-Number[ \t]*:[ \t]*(\S+)",), text),
         version_text=release,
         build=build,
-        hostname=_first((r"^Hostname:[ \t]*(\S+)",), text),
+        hostname=_first((r"^Hostname[ \t]*:[ \t]*(\S+)",), text),
     )]
 
 

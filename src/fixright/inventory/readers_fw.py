@@ -35,6 +35,7 @@ _FORTI_FAMILIES: tuple[tuple[str, str], ...] = (
     ("fortiswitch", "fortiswitch"),
     ("fortiap", "fortiap"),
     ("fortiproxy", "fortiproxy"),
+    ("fortiadc", "fortiadc"),
     ("fortimanager", "fortimanager"),
     ("fmg", "fortimanager"),
     ("fortianalyzer", "fortianalyzer"),
@@ -57,19 +58,23 @@ def split_forti_version(line: str) -> tuple[str, str, str]:
 
 
 def read_fortinet_status(text: str) -> list[Reading]:
-    _one_device(text, r"^Version:\s", "'get system status'")
+    _one_device(text, r"^Version\s*:\s", "'get system status'")
+    # The template records nothing when a line it requires (Hostname) is missing, as in
+    # a capture cut short: the vendor's own "Version:" and "Serial-Number:" lines still
+    # say what they say, so a missing field is named rather than all of them.
     record = (_records("fortinet_get_system_status", text) or [{}])[0]
-    model, release, build = split_forti_version(_s(record.get("version")))
+    version_line = _s(record.get("version")) or _search(r"^Version\s*:[ \t]*(.+)$", text)
+    model, release, build = split_forti_version(version_line)
     model = model or _search(r"^Platform Type\s*:\s*(\S+)", text)
     reading = Reading(
         kind="version",
         vendor="fortinet",
         os_family=forti_family(model),
         model=model,
-        serial=_s(record.get("serial_number")),
+        serial=_s(record.get("serial_number")) or _search(r"^Serial-Number\s*:[ \t]*(\S+)", text),
         version_text=release,
         build=build,
-        hostname=_s(record.get("hostname")),
+        hostname=_s(record.get("hostname")) or _search(r"^Hostname\s*:[ \t]*(\S+)", text),
         uptime=_s(record.get("cluster_uptime")),
     )
     return [_require(reading, "version_text", "model", "serial")]

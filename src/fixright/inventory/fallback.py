@@ -25,7 +25,12 @@ from fixright.inventory.readers import (
     inventory_family,
     ios_release,
 )
-from fixright.inventory.readers_fw import UNLICENSED_VM_NOTE, forti_family, forti_serial, split_forti_version
+from fixright.inventory.readers_fw import (
+    UNLICENSED_VM_NOTE,
+    forti_family,
+    forti_serial,
+    split_forti_version,
+)
 from fixright.inventory.readers_hpe import comware_devices
 
 # What each kind of output is read for: an empty one of these is named in a warning.

@@ -27,7 +27,8 @@ class Removed:
     """Something taken out of the capture: 1-based line in the original, kind, the text removed."""
 
     line: int
-    kind: str  # "prompt", "echo", "pager", "ansi", "timestamp", "carriage-return", "backspace", "indent"
+    # "prompt", "echo", "pager", "ansi", "timestamp", "carriage-return", "backspace", "indent", "comment"
+    kind: str
     text: str
 
 
@@ -77,7 +78,8 @@ _PROMPT = re.compile(
     r"(?:\{[\w:]+\}|\[edit(?:[ \t][^\]\n]*)?\])"  # Junos context lines on their own
     r"|<[\w.\-/]{1,80}>"  # Comware
     r"|>"  # FTD's CLISH
-    r"|(?:[\w.\-]+@)?[A-Za-z0-9][\w.\-/:~]{0,79}(?:[ \t]?\([\w.\-/:]+\))?[ \t]?[#>]"
+    # FortiADC puts the unit's HA role before its name: "(P) adc1 # ", "(S) adc1 # ".
+    r"|(?:\([A-Z]\)[ \t])?(?:[\w.\-]+@)?[A-Za-z0-9][\w.\-/:~]{0,79}(?:[ \t]?\([\w.\-/:]+\))?[ \t]?[#>]"
     r")[ \t]*(?:do[ \t]+)?(?P<command>(?:" + _COMMAND + r")\b[^\n]*|)$",
     re.IGNORECASE,
 )
@@ -121,6 +123,22 @@ def _command_name(command: str) -> str:
 
 
 _FIRST_TEXT = re.compile(r"^[ \t]*\S", re.MULTILINE)
+
+
+# A configuration backup (Oxidized, RANCID) keeps the `show version` it took as comments:
+# every line behind "! " (or a bare "!" for an empty line).
+_COMMENT_PREFIX = re.compile(r"^!(?: |$)", re.MULTILINE)
+
+
+def _uncommented(part: Part, removed: list[Removed]) -> Part:
+    """`part` without the "! " every one of its lines starts with, if they all do."""
+    lines = [line for line in part.text.split("\n") if line.strip()]
+    if not lines or not all(_COMMENT_PREFIX.match(line) for line in lines):
+        return part
+    if not any(line[2:].strip() for line in lines):
+        return part
+    removed.append(Removed(0, "comment", "the '! ' every line starts with (a configuration backup)"))
+    return Part(part.command, _COMMENT_PREFIX.sub("", part.text))
 
 
 def _dedented(part: Part, removed: list[Removed]) -> Part:
@@ -172,7 +190,7 @@ def clean_output(text: str) -> Cleaned:
         # Nothing line by line to take out (most files saved by scripts): one part, as it is.
         if not text.strip():
             return Cleaned((), tuple(removed))
-        return Cleaned((_dedented(Part("", text), removed),), tuple(removed))
+        return Cleaned((_dedented(_uncommented(Part("", text), removed), removed),), tuple(removed))
     lines = text.split("\n")
     parts: list[Part] = []
     command = ""
@@ -220,4 +238,4 @@ def clean_output(text: str) -> Cleaned:
         current.append(line)
     if any(c.strip() for c in current):
         parts.append(Part(command, "\n".join(current)))
-    return Cleaned(tuple(_dedented(part, removed) for part in parts), tuple(removed))
+    return Cleaned(tuple(_dedented(_uncommented(part, removed), removed) for part in parts), tuple(removed))

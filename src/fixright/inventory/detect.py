@@ -133,7 +133,7 @@ SIGNATURES: tuple[Signature, ...] = (
         "fortinet get system status",
         ("fortinet",),
         "get system status",
-        r"^Version:[ \t]*(?:(?:Forti\w+|F[A-Z]{2}[\w-]*)-?\S*[ \t]+v\d|v\d+\.\d+\S*-build)",
+        r"^Version[ \t]*:[ \t]*(?:(?:Forti\w+|F[A-Z]{2}[\w-]*)-?\S*[ \t]+v\d|v\d+\.\d+\S*-build)",
     ),
     _sig(
         "paloalto_panos show system info",
@@ -206,7 +206,8 @@ _NEEDLES: dict[str, tuple[str, ...]] = {
     "juniper_junos show version": ("Hostname:",),
     "juniper_junos show chassis hardware": ("Hardware inventory:",),
     "aruba_aoscx show version": ("ArubaOS-CX", "AOS-CX"),
-    "fortinet get system status": ("Version: F", "Version: v"),
+    # FortiADC and FortiOS 7.6 align the value ("Version:        FortiADC-420F v7.6.7").
+    "fortinet get system status": ("Version:", "Version "),
     "paloalto_panos show system info": ("sw-version:",),
     "cisco_fxos show system firmware": ("Startup-Vers:",),
     "cisco_xr admin show inventory": ("Descr:",),

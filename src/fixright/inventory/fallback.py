@@ -25,7 +25,12 @@ from fixright.inventory.readers import (
     inventory_family,
     ios_release,
 )
-from fixright.inventory.readers_fw import forti_family, split_forti_version
+from fixright.inventory.readers_fw import (
+    UNLICENSED_VM_NOTE,
+    forti_family,
+    forti_serial,
+    split_forti_version,
+)
 from fixright.inventory.readers_hpe import comware_devices
 
 # What each kind of output is read for: an empty one of these is named in a warning.
@@ -194,17 +199,19 @@ def _ios(text: str) -> list[Reading]:
 
 
 def _fortinet(text: str) -> list[Reading]:
-    model, release, build = split_forti_version(_first((r"^Version:[ \t]*(.+)$",), text))
+    model, release, build = split_forti_version(_first((r"^Version[ \t]*:[ \t]*(.+)$",), text))
     model = model or _first((r"^Platform Type[ \t]*:[ \t]*(\S+)",), text)
+    printed_serial = _first((r"^Serial-Number[ \t]*:[ \t]*(\S+)",), text)
     return [Reading(
         kind="version",
         vendor="fortinet",
         os_family=forti_family(model),
         model=model,
-        serial=_first((r"^Serial-Number:[ \t]*(\S+)",), text),
+        serial=forti_serial(printed_serial),
         version_text=release,
         build=build,
-        hostname=_first((r"^Hostname:[ \t]*(\S+)",), text),
+        hostname=_first((r"^Hostname[ \t]*:[ \t]*(\S+)",), text),
+        warnings=(UNLICENSED_VM_NOTE,) if printed_serial and not forti_serial(printed_serial) else (),
     )]
 
 
@@ -296,5 +303,6 @@ def read_fallback(key: str, text: str, reason: str) -> list[Reading]:
         missing = [f for f in _ESSENTIALS[reading.kind] if not getattr(reading, f)]
         warnings = [f"read by the fallback reader: {reason}"]
         warnings += [f"no {f.replace('_text', '').replace('_', ' ')} found" for f in missing]
+        warnings += list(reading.warnings)
         result.append(replace(reading, read_by="fallback", warnings=tuple(warnings)))
     return result

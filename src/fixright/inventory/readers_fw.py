@@ -35,6 +35,7 @@ _FORTI_FAMILIES: tuple[tuple[str, str], ...] = (
     ("fortiswitch", "fortiswitch"),
     ("fortiap", "fortiap"),
     ("fortiproxy", "fortiproxy"),
+    ("fortiadc", "fortiadc"),
     ("fortimanager", "fortimanager"),
     ("fmg", "fortimanager"),
     ("fortianalyzer", "fortianalyzer"),
@@ -48,6 +49,18 @@ def forti_family(product: str) -> str:
     return next((family for prefix, family in _FORTI_FAMILIES if name.startswith(prefix)), "fortios")
 
 
+# What every unlicensed FortiGate-VM prints as its serial number: shared by all of them,
+# so it names no box (an import would otherwise make all such VMs one device).
+_UNLICENSED_VM_SERIAL = "FGVM00UNLICENSED"
+UNLICENSED_VM_NOTE = f"serial {_UNLICENSED_VM_SERIAL} is what every unlicensed FortiGate-VM prints, not a serial number"
+
+
+def forti_serial(value: str) -> str:
+    """The serial number printed, or "" for the placeholder of an unlicensed FortiGate-VM."""
+    value = value.strip()
+    return "" if value.upper() == _UNLICENSED_VM_SERIAL else value
+
+
 def split_forti_version(line: str) -> tuple[str, str, str]:
     """(model, release, build) of a FortiOS "Version:" value; "" where absent."""
     match = _FORTI_VERSION.match(line.strip())
@@ -57,21 +70,30 @@ def split_forti_version(line: str) -> tuple[str, str, str]:
 
 
 def read_fortinet_status(text: str) -> list[Reading]:
-    _one_device(text, r"^Version:\s", "'get system status'")
+    _one_device(text, r"^Version\s*:\s", "'get system status'")
+    # The template records nothing when a line it requires (Hostname) is missing, as in
+    # a capture cut short: the vendor's own "Version:" and "Serial-Number:" lines still
+    # say what they say, so a missing field is named rather than all of them.
     record = (_records("fortinet_get_system_status", text) or [{}])[0]
-    model, release, build = split_forti_version(_s(record.get("version")))
+    version_line = _s(record.get("version")) or _search(r"^Version\s*:[ \t]*(.+)$", text)
+    model, release, build = split_forti_version(version_line)
     model = model or _search(r"^Platform Type\s*:\s*(\S+)", text)
+    printed_serial = _s(record.get("serial_number")) or _search(r"^Serial-Number\s*:[ \t]*(\S+)", text)
+    unlicensed = bool(printed_serial) and not forti_serial(printed_serial)
     reading = Reading(
         kind="version",
         vendor="fortinet",
         os_family=forti_family(model),
         model=model,
-        serial=_s(record.get("serial_number")),
+        serial=forti_serial(printed_serial),
         version_text=release,
         build=build,
-        hostname=_s(record.get("hostname")),
+        hostname=_s(record.get("hostname")) or _search(r"^Hostname\s*:[ \t]*(\S+)", text),
         uptime=_s(record.get("cluster_uptime")),
+        warnings=(UNLICENSED_VM_NOTE,) if unlicensed else (),
     )
+    if unlicensed:  # printed, just not a serial number: not a truncated output
+        return [_require(reading, "version_text", "model")]
     return [_require(reading, "version_text", "model", "serial")]
 
 

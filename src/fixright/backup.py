@@ -17,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from fixright.db import migrations_path
@@ -59,8 +60,6 @@ def postgres_hint(url: str, file: Path, *, restore: bool) -> str:
 
 def known_revisions() -> set[str]:
     """Every migration revision this version of fixright ships."""
-    from alembic.script import ScriptDirectory
-
     scripts = ScriptDirectory(str(migrations_path()))
     return {script.revision for script in scripts.walk_revisions()}
 

@@ -218,6 +218,8 @@ def migrations_path() -> Path:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply Alembic migrations up to `revision` on `engine`'s database."""
+    # Alembic (and Mako) load only in the process that migrates, not in every process
+    # that imports db (server workers, read-only commands with migrate=False, tests).
     from alembic import command
     from alembic.config import Config
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from tests.shared import SHOW
 
 from fixright.accounts.models import ROLE_OWNER, Organization
 from fixright.advisories import fleet as advisories
+from fixright.advisories.severity import SEVERITIES
 from fixright.catalog.models import Image
 from fixright.clikit import AppContext
 from fixright.config import Settings
@@ -24,6 +26,7 @@ from fixright.entitlement import service as entitlement
 from fixright.hardware import active_catalogue
 from fixright.inventory import queries as inventory
 from fixright.inventory.models import Device
+from fixright.web import app as web_app
 from fixright.web.app import create_app
 
 OPERATOR = ("operator@demo.fixright.org", "demo-operator")
@@ -199,3 +202,12 @@ def test_error_pages_and_api_errors(demo) -> None:
         plain = client.get("/boom")
         assert plain.status_code == 500 and plain.json() == {
             "error": "internal", "detail": "internal server error"}
+
+
+def test_every_severity_has_a_colour_in_the_stylesheet() -> None:
+    """The dashboard colours a bar `var(--<severity>)` and `sev()` a badge `.sev.<severity>`:
+    every name of the one vocabulary needs both, or a bar or badge goes colourless."""
+    css = (Path(web_app.__file__).parent / "static" / "style.css").read_text()
+    for name in SEVERITIES:
+        assert re.search(rf"--{name}:", css), f"no --{name} colour"
+        assert f".sev.{name}" in css, f"no .sev.{name} badge"

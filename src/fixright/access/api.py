@@ -74,7 +74,7 @@ def update_user(user_id: int, body: UserPatch, session: SessionDep,
         service.set_role(session, principal, email, body.role)
     if body.disabled is not None:
         service.set_disabled(session, principal, email, body.disabled)
-    return user_out(session.get(User, user_id))  # type: ignore[arg-type]
+    return user_out(session.get_one(User, user_id))  # _email found it in this transaction
 
 
 @router.post("/users/{user_id}/reset-link", response_model=ResetLinkOut, status_code=201)

@@ -10,7 +10,7 @@ created it. Outside a request (the CLI) there is none.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +33,11 @@ def current() -> RequestOrigin | None:
     return _current.get()
 
 
-def begin(origin: RequestOrigin) -> object:
+def begin(origin: RequestOrigin) -> Token[RequestOrigin | None]:
     """Make `origin` current; returns the token `end` needs."""
     return _current.set(origin)
 
 
-def end(token: object) -> None:
+def end(token: Token[RequestOrigin | None]) -> None:
     """Restore what was current before `begin`."""
-    _current.reset(token)  # type: ignore[arg-type]
+    _current.reset(token)

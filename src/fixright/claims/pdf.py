@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from fixright.errors import ConfigurationError
 
@@ -18,7 +19,6 @@ def render_pdf(packet: dict[str, Any], *, compress: bool = True) -> bytes:
     except ImportError:
         raise ConfigurationError(
             "claim PDFs need ReportLab: pip install 'fixright[claims]'") from None
-    from xml.sax.saxutils import escape
 
     styles = getSampleStyleSheet()
     device, advisory = packet.get("device", {}), packet.get("advisory", {})

@@ -217,6 +217,8 @@ def _jump_socket(target: Target) -> Iterator[Any]:
 
 
 def _is_connection_error(exc: BaseException) -> bool:
+    # paramiko/netmiko (the ssh extra, slow to import) load only when collecting: the
+    # devices CLI imports this module for every devices command.
     from paramiko.ssh_exception import AuthenticationException, SSHException
 
     if isinstance(exc, AuthenticationException):
@@ -225,7 +227,7 @@ def _is_connection_error(exc: BaseException) -> bool:
 
 
 def _detect(target: Target) -> str:
-    from netmiko import SSHDetect
+    from netmiko import SSHDetect  # the ssh extra, only when collecting (see above)
 
     with _jump_socket(target) as sock:
         params = _params(target, "autodetect")
@@ -248,7 +250,7 @@ class _Unreadable(Exception):
 
 
 def _session(target: Target, platform: str) -> str:
-    from netmiko import ConnectHandler
+    from netmiko import ConnectHandler  # the ssh extra, only when collecting
 
     with _jump_socket(target) as sock:
         params = _params(target, platform)
@@ -275,6 +277,7 @@ def collect_one(target: Target, *, retries: int = 2, backoff: float = 1.0) -> Co
     seconds (at most 30) between tries. Never raises for network or device
     trouble: the reason is in `error`.
     """
+    # The ssh extra, only when collecting (see _is_connection_error).
     from netmiko.exceptions import NetmikoAuthenticationException, NetmikoTimeoutException
     from paramiko.ssh_exception import AuthenticationException
 

@@ -56,6 +56,7 @@ def run_server(ctx: typer.Context, *, host: str, port: int, demo: bool, workers:
 
 
 def _granian(host: str, port: int, workers: int, log_format: str, log_level: str) -> None:
+    # Only the server chosen by --server is imported (uvicorn is an extra).
     from granian import Granian
     from granian.constants import Interfaces
 

@@ -32,15 +32,13 @@ import copy
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from measure import run_fixright
 from scale import FAMILIES, write_fleet
 
 RESULTS = Path(__file__).parent / "results" / "layers_before_after.json"
@@ -179,32 +177,15 @@ class Failed(Exception):
 
 
 def run(tree: Path, data: Path, args: list[str], memory_gb: float = 0) -> dict[str, float]:
-    """One `fixright` command of `tree` with stdout to /dev/null: wall and CPU seconds, peak RSS.
-
-    `memory_gb` caps the child's address space: on a shared machine a report that
-    outgrows it fails alone (MemoryError) instead of waking the kernel's OOM killer."""
-    def cap() -> None:
-        if memory_gb:
-            limit = int(memory_gb * 2**30)
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
+    """One `fixright` command of `tree` (`measure.run_fixright`, capped at `memory_gb`):
+    wall and CPU seconds, peak RSS."""
     env = {**os.environ, "PYTHONPATH": str(tree / "src"), "FIXRIGHT_DATA_DIR": str(data)}
     env.pop("FIXRIGHT_DATABASE_URL", None)
-    started = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "fixright.cli", *args], env=env,
-                                stdout=sink, stderr=subprocess.PIPE, cwd=data,
-                                preexec_fn=cap)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        lines = err.decode(errors="replace").strip().splitlines() or [f"exit {code}"]
-        raise Failed(f"exit {code}: {lines[-1][:200]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "rss_mb": usage.ru_maxrss / 1024}
+    child = run_fixright(args, env, cwd=data, memory_gb=memory_gb)
+    if child.code != 0:
+        lines = child.stderr.strip().splitlines() or [f"exit {child.code}"]
+        raise Failed(f"exit {child.code}: {lines[-1][:200]}")
+    return {"wall_s": child.wall_s, "cpu_s": child.cpu_s, "rss_mb": child.rss_mb}
 
 
 def prepare(tree: Path, data: Path, inputs: Path) -> dict[str, float]:

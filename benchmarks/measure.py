@@ -5,6 +5,7 @@
         work()
     write_result("name", {"seconds": watch.seconds, **usage()})
 
+`run_fixright(args, env)` runs one CLI command as a child and measures it;
 `pg_database(server, prefix)` gives a scratch PostgreSQL database for one run (dropped
 after), `group_cpu_seconds(pgid)` the CPU of a server and its workers.
 
@@ -19,11 +20,13 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -105,3 +108,40 @@ def group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:  # pgrp, field 5 of stat
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Child:
+    """One finished `fixright` child process: exit code, stderr, wall and CPU seconds, peak RSS."""
+
+    code: int
+    stderr: str
+    wall_s: float
+    cpu_s: float
+    rss_mb: float
+
+
+def run_fixright(args: list[str], env: dict[str, str], *, cwd: Path | None = None,
+                 memory_gb: float = 0) -> Child:
+    """Run `python -m fixright.cli ARGS` with stdout to /dev/null and measure it.
+
+    CPU time comes from wait4 (the child alone: on a shared machine wall time
+    mostly measures the neighbours). `memory_gb` caps the child's address space,
+    so a report that outgrows it fails alone (MemoryError) instead of waking the
+    kernel's OOM killer.
+    """
+    def cap() -> None:
+        if memory_gb:
+            limit = int(memory_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "fixright.cli", *args], env=env,
+                                stdout=sink, stderr=subprocess.PIPE, cwd=cwd, preexec_fn=cap)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _pid, status, used = os.wait4(proc.pid, 0)
+    return Child(os.waitstatus_to_exitcode(status), err.decode(errors="replace"),
+                 time.perf_counter() - started, used.ru_utime + used.ru_stime,
+                 used.ru_maxrss / 1024)

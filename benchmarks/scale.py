@@ -26,14 +26,12 @@ import json
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from contextlib import nullcontext
 from pathlib import Path
 
-from measure import pg_database
+from measure import pg_database, run_fixright
 
 RESULTS = Path(__file__).parent / "results" / "scale.json"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -87,20 +85,12 @@ def write_fleet(path: Path, devices: int, seed: int = 7, *, hostnames: bool = Fa
 
 def run(args: list[str], env: dict[str, str]) -> dict[str, float]:
     """Run one fixright command with stdout to /dev/null; wall seconds and peak RSS (MB)."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "fixright.cli", *args], env=env,
-                                stdout=sink, stderr=subprocess.PIPE)
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _pid, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise SystemExit(f"fixright {' '.join(args)} failed ({code}): {err.decode()[-2000:]}")
+    child = run_fixright(args, env)
+    if child.code != 0:
+        raise SystemExit(f"fixright {' '.join(args)} failed ({child.code}): {child.stderr[-2000:]}")
     # CPU time too: on a shared machine wall time mostly measures the neighbours.
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return {"seconds": round(child.wall_s, 2), "cpu_seconds": round(child.cpu_s, 2),
+            "peak_rss_mb": round(child.rss_mb, 1)}
 
 
 def bench(devices: int, database_url: str | None, folder: Path) -> list[dict[str, object]]:

@@ -27,9 +27,6 @@ from fixright.advisories.formats.scores import CVRF_REMEDIATION_TYPES
 from fixright.advisories.records import ReadResult
 from fixright.errors import InvalidInput
 
-# The largest CVRF file read (Cisco's largest are a few MB); the whole tree is
-# built in memory, so the limit is what bounds memory.
-MAX_CVRF_BYTES = 64 * 1024 * 1024
 _NAMESPACES = {
     "http://docs.oasis-open.org/csaf/ns/csaf-cvrf/v1.2/cvrf": "1.2",
     "http://www.icasi.org/CVRF/schema/cvrf/1.1": "1.1",
@@ -63,11 +60,10 @@ def read_cvrf(
     raw: bytes | str, source_name: str, *, lenient: bool = False, strict: bool = False
 ) -> ReadResult:
     """Read one CVRF document. Malformed or unsafe XML raises `InvalidInput` naming file,
-    line and element; the rest is validated as CSAF is (quirks warned, `strict` refuses)."""
-    if len(raw) > MAX_CVRF_BYTES:
-        raise InvalidInput(
-            f"{source_name}: larger than {MAX_CVRF_BYTES // (1024 * 1024)} MB; not read"
-        )
+    line and element; the rest is validated as CSAF is (quirks warned, `strict` refuses).
+
+    The whole tree is built in memory: `read_document` refuses a document over
+    `MAX_DOCUMENT_BYTES` before it gets here."""
     root = _parse(raw, source_name)
     namespace, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
     if local != "cvrfdoc":
